@@ -1,0 +1,3 @@
+"""omotenashi: anticipatory customer care on first-party data."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,113 @@
+"""The composition root: settings, house files, engines, the writer and the services, built once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from omotenashi.config.house import HouseFile, SqliteStore
+from omotenashi.config.loader import LoadedHouse, load_house
+from omotenashi.config.settings import Settings
+from omotenashi.core.clock import Clock, to_epoch_ms, utc_now
+from omotenashi.core.errors import ConfigError, ConfigProblem
+from omotenashi.intake.service import Intake
+from omotenashi.store import events, migrate, workspaces
+from omotenashi.store.engine import Engines, open_engines, store_url
+from omotenashi.store.writer import Periodic, Writer
+
+
+@dataclass
+class Runtime:
+    """Everything a running omotenashi needs, wired together."""
+
+    settings: Settings
+    houses: dict[str, LoadedHouse]
+    engines: Engines
+    writer: Writer
+    intake: Intake
+    demo_write_key: str | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def house_files(self) -> dict[str, HouseFile]:
+        return {wid: loaded.house for wid, loaded in self.houses.items()}
+
+    def close(self) -> None:
+        """Finish queued writes and release the store."""
+        self.writer.stop()
+        self.engines.dispose()
+
+
+def load_houses(paths: Sequence[Path]) -> dict[str, LoadedHouse]:
+    """Load every house file; they must describe different workspaces sharing one store."""
+    houses: dict[str, LoadedHouse] = {}
+    for path in paths:
+        loaded = load_house(path)
+        wid = loaded.house.workspace.id
+        if wid in houses:
+            raise ConfigError(
+                [ConfigProblem(str(path), None, "workspace.id", f"workspace `{wid}` is described twice", None)]
+            )
+        houses[wid] = loaded
+    urls = {resolve_store_url(h, None) for h in houses.values()}
+    if len(urls) > 1:
+        raise ConfigError(
+            [ConfigProblem(str(paths[0]), None, "store", "the house files name different stores", "use one store")]
+        )
+    return houses
+
+
+def resolve_store_url(loaded: LoadedHouse, override: str | None) -> str:
+    """The store URL: the settings' override, else the house file's store."""
+    return override or store_url(loaded.house.store, loaded.folder)
+
+
+def open_store(houses: dict[str, LoadedHouse], settings: Settings) -> Engines:
+    """Open the store, bring its schema up to date and make its workspaces match the house files."""
+    first = next(iter(houses.values()))
+    store = first.house.store
+    synchronous = store.synchronous if isinstance(store, SqliteStore) else "full"
+    engines = open_engines(resolve_store_url(first, settings.store_url), synchronous=synchronous)
+    migrate.upgrade(engines.write)
+    with engines.write.begin() as conn:
+        for wid, loaded in houses.items():
+            house = loaded.house
+            workspaces.sync_workspace(
+                conn,
+                wid,
+                house.workspace.name,
+                {sid: (s.name, ",".join(s.purposes)) for sid, s in house.sources.items()},
+            )
+    return engines
+
+
+def build(
+    settings: Settings,
+    house_paths: Sequence[Path] | None = None,
+    *,
+    clock: Clock = utc_now,
+    start_writer: bool = True,
+) -> Runtime:
+    """Build the runtime for the given house files (default: the settings' house file)."""
+    houses = load_houses(list(house_paths or [settings.house_file]))
+    engines = open_store(houses, settings)
+    writer = Writer(
+        engines,
+        max_batch_rows=settings.writer.max_batch_rows,
+        checkpoint_every_rows=settings.writer.checkpoint_every_rows,
+    )
+    windows = {wid: h.house.intake.dedupe_window_days * 86_400_000 for wid, h in houses.items()}
+
+    def forget_old_ids(conn: Connection) -> None:
+        now = to_epoch_ms(clock())
+        for wid, window in windows.items():
+            events.forget_fingerprints_before(conn, wid, now - window)
+
+    writer.add_periodic(Periodic("forget messageIds older than the dedupe window", 3600, forget_old_ids))
+    if start_writer:
+        writer.start()
+    intake = Intake({wid: h.house for wid, h in houses.items()}, engines, writer, clock)
+    return Runtime(settings, houses, engines, writer, intake)

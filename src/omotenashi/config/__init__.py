@@ -1,0 +1,1 @@
+"""The house file (omotenashi.yaml) and the process settings."""

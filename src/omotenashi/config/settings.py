@@ -1,0 +1,34 @@
+"""Process settings from the environment (`OMOTENASHI__SECTION__FIELD`), built once by the composition root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServerSettings(BaseModel):
+    host: str = Field(default="127.0.0.1", description="Address `omotenashi serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `omotenashi serve` listens on.")
+
+
+class WriterSettings(BaseModel):
+    max_batch_rows: int = Field(
+        default=20_000, ge=1, description="Most rows the single writer commits in one transaction."
+    )
+    checkpoint_every_rows: int = Field(
+        default=200_000, ge=1_000, description="Rows written between explicit WAL checkpoints (SQLite)."
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMOTENASHI__", env_nested_delimiter="__", extra="ignore")
+
+    house_file: Path = Field(default=Path("omotenashi.yaml"), description="The house file to load.")
+    store_url: str | None = Field(
+        default=None,
+        description="Overrides the house file's store with an SQLAlchemy URL (e.g. for a staging database).",
+    )
+    server: ServerSettings = Field(default_factory=ServerSettings, description="The HTTP server.")
+    writer: WriterSettings = Field(default_factory=WriterSettings, description="The single writer.")

@@ -1,0 +1,1 @@
+"""Pure types shared by every capability. Imports nothing of ours."""

@@ -1,0 +1,1 @@
+"""The demo workspace: real CDNOW purchases, plus clearly labelled synthetic web activity."""

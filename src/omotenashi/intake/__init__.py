@@ -1,0 +1,1 @@
+"""Event intake: Segment-spec parsing, validation, clock skew, consent gate, suppression, dedupe, append."""

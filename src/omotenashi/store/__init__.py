@@ -1,0 +1,4 @@
+"""Storage: the schema, migrations, engines, the single writer and one repository module per capability.
+
+All SQL lives here.
+"""

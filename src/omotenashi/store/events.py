@@ -1,0 +1,101 @@
+"""The event log (append-only) and the windowed table of recent messageId fingerprints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from omotenashi.store.schema import events
+from omotenashi.store.sql import driver_sql, execute_many
+
+EVENT_COLUMNS = (
+    "workspace_id",
+    "source_id",
+    "message_id",
+    "type",
+    "event",
+    "name",
+    "user_id",
+    "anonymous_id",
+    "group_id",
+    "previous_id",
+    "ts",
+    "received_at",
+    "sent_at",
+    "original_ts",
+    "purposes",
+    "flags",
+    "properties",
+    "traits",
+    "context",
+    "integrations",
+)
+_CLAIM_CHUNK = 300
+_CLAIM = (
+    "INSERT INTO recent_ids (workspace_id, id_hash, seen_at) VALUES {values} "
+    "ON CONFLICT (workspace_id, id_hash) DO NOTHING RETURNING id_hash"
+)
+_INSERT_EVENTS = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"  # noqa: S608 - column names are constants
+
+
+def append(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Append events (tuples in EVENT_COLUMNS order) to the log."""
+    execute_many(conn, _INSERT_EVENTS, rows)
+
+
+def claim_fingerprints(conn: Connection, workspace_id: str, fingerprints: Sequence[int], now_ms: int) -> set[int]:
+    """Remember fingerprints, returning those that were new; safe with concurrent writers."""
+    new: set[int] = set()
+    for start in range(0, len(fingerprints), _CLAIM_CHUNK):
+        chunk = fingerprints[start : start + _CLAIM_CHUNK]
+        values = ", ".join(["(?, ?, ?)"] * len(chunk))
+        params: list[object] = []
+        for fp in chunk:
+            params.extend((workspace_id, fp, now_ms))
+        sql = _CLAIM.format(values=values)
+        new.update(row[0] for row in conn.exec_driver_sql(driver_sql(conn, sql), tuple(params)))
+    return new
+
+
+def forget_fingerprints_before(conn: Connection, workspace_id: str, cutoff_ms: int) -> int:
+    """Drop a workspace's fingerprints older than its dedupe window; the number dropped."""
+    result = conn.exec_driver_sql(
+        driver_sql(conn, "DELETE FROM recent_ids WHERE workspace_id = ? AND seen_at < ?"),
+        (workspace_id, cutoff_ms),
+    )
+    return int(result.rowcount)
+
+
+def count(conn: Connection, workspace_id: str) -> int:
+    """Stored events of a workspace."""
+    return int(conn.execute(select(func.count()).where(events.c.workspace_id == workspace_id)).scalar_one())
+
+
+def count_subjects(conn: Connection, workspace_id: str) -> int:
+    """Distinct customers (by userId, else anonymousId) with stored events."""
+    subject = func.coalesce(events.c.user_id, events.c.anonymous_id)
+    stmt = select(func.count(func.distinct(subject))).where(events.c.workspace_id == workspace_id)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def recent(conn: Connection, workspace_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest stored events of a workspace, newest first."""
+    stmt = (
+        select(
+            events.c.seq,
+            events.c.type,
+            events.c.event,
+            events.c.name,
+            events.c.user_id,
+            events.c.anonymous_id,
+            events.c.ts,
+            events.c.source_id,
+            events.c.purposes,
+        )
+        .where(events.c.workspace_id == workspace_id)
+        .order_by(events.c.seq.desc())
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in conn.execute(stmt)]

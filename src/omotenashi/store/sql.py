@@ -1,0 +1,31 @@
+"""Small helpers that let one SQL text run on SQLite and PostgreSQL through the driver (the hot paths)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+_CHUNK = 500
+
+
+def driver_sql(conn: Connection, sql: str) -> str:
+    """Write SQL with `?` placeholders; this turns them into the driver's own."""
+    return sql if conn.dialect.name == "sqlite" else sql.replace("?", "%s")
+
+
+def execute_many(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """executemany straight through the driver, skipping per-row work in SQLAlchemy."""
+    if rows:
+        conn.exec_driver_sql(driver_sql(conn, sql), list(rows))
+
+
+def fetch_in(conn: Connection, sql: str, params: tuple[Any, ...], values: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+    """Run `sql` (ending in `IN ({in})`) for many values, chunked so no driver limit is hit."""
+    items = list(values)
+    for start in range(0, len(items), _CHUNK):
+        chunk = items[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        result = conn.exec_driver_sql(driver_sql(conn, sql.format(marks=marks)), (*params, *chunk))
+        yield from (tuple(row) for row in result)

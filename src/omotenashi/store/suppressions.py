@@ -1,0 +1,34 @@
+"""Suppressions: keyed hashes of identifiers whose events are dropped at intake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, select
+
+from omotenashi.store.schema import suppressions
+from omotenashi.store.sql import driver_sql, fetch_in
+
+
+def has_any(conn: Connection, workspace_id: str) -> bool:
+    """Whether the workspace suppresses anyone at all (lets intake skip the lookup)."""
+    stmt = select(suppressions.c.identity_hash).where(suppressions.c.workspace_id == workspace_id).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
+def suppressed(conn: Connection, workspace_id: str, hashes: Iterable[str]) -> set[str]:
+    """Which of these identity hashes are suppressed."""
+    sql = "SELECT identity_hash FROM suppressions WHERE workspace_id = ? AND identity_hash IN ({marks})"
+    return {row[0] for row in fetch_in(conn, sql, (workspace_id,), set(hashes))}
+
+
+def add(conn: Connection, workspace_id: str, identity_hash: str, reason: str, now_ms: int) -> None:
+    """Suppress an identity (idempotent)."""
+    conn.exec_driver_sql(
+        driver_sql(
+            conn,
+            "INSERT INTO suppressions (workspace_id, identity_hash, created_at, reason) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (workspace_id, identity_hash) DO NOTHING",
+        ),
+        (workspace_id, identity_hash, now_ms, reason),
+    )

@@ -1,0 +1,1 @@
+"""HTTP: the tracking API, the JSON API and the pages, over the services."""

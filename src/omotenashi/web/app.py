@@ -1,0 +1,56 @@
+"""The FastAPI app factory: routes, error mapping, templates; the runtime is handed in, never imported."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+
+from omotenashi import __version__
+from omotenashi.bootstrap import Runtime
+from omotenashi.web import errors, pages
+from omotenashi.web.api import status, tracking
+from omotenashi.web.schemas import BatchRequest, SegmentMessage
+
+
+def create_app(runtime: Runtime, *, close_on_shutdown: bool = True) -> FastAPI:
+    """An app serving one runtime's workspaces."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if close_on_shutdown:
+            runtime.close()
+
+    app = FastAPI(
+        title="omotenashi",
+        version=__version__,
+        description="Anticipatory customer care on first-party data. The `/v1/*` endpoints speak Segment's "
+        "HTTP Tracking API, so existing trackers work unchanged.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    errors.install(app)
+    app.include_router(tracking.router)
+    app.include_router(status.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(resources.files("omotenashi.web") / "static")), name="static")
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in (BatchRequest, SegmentMessage):
+                doc = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(doc.pop("$defs", {}))
+                components[model.__name__] = doc
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
