@@ -41,7 +41,7 @@ class Runtime:
         self.engines.dispose()
 
 
-def load_houses(paths: Sequence[Path]) -> dict[str, LoadedHouse]:
+def load_houses(paths: Sequence[Path], store_override: str | None = None) -> dict[str, LoadedHouse]:
     """Load every house file; they must describe different workspaces sharing one store."""
     houses: dict[str, LoadedHouse] = {}
     for path in paths:
@@ -52,7 +52,7 @@ def load_houses(paths: Sequence[Path]) -> dict[str, LoadedHouse]:
                 [ConfigProblem(str(path), None, "workspace.id", f"workspace `{wid}` is described twice", None)]
             )
         houses[wid] = loaded
-    urls = {resolve_store_url(h, None) for h in houses.values()}
+    urls = {resolve_store_url(h, store_override) for h in houses.values()}
     if len(urls) > 1:
         raise ConfigError(
             [ConfigProblem(str(paths[0]), None, "store", "the house files name different stores", "use one store")]
@@ -92,7 +92,7 @@ def build(
     start_writer: bool = True,
 ) -> Runtime:
     """Build the runtime for the given house files (default: the settings' house file)."""
-    houses = load_houses(list(house_paths or [settings.house_file]))
+    houses = load_houses(list(house_paths or [settings.house_file]), settings.store_url)
     engines = open_store(houses, settings)
     writer = Writer(
         engines,
