@@ -9,6 +9,9 @@ pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 if [ -z "${OMOTENASHI_TEST_POSTGRES_URL:-}" ] && ! pg_up && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`); Japanese pages need a CJK font.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -i ipa >/dev/null || need+=(fonts-ipafont-gothic)  # no -q: an early exit would SIGPIPE fc-list under pipefail
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -110,3 +110,88 @@ def server(runtime: Any) -> Iterator[str]:
 
     with live_server(runtime) as url:
         yield url
+
+
+# Browser tests: Debian's Chromium driven by Playwright's sync API (never `playwright install`).
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+BROWSER_FIXTURES = frozenset({"browser", "page"})
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium per xdist worker, started when the first browser test asks for it."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/test-setup.sh (it installs Debian's chromium)")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _asyncio_without_playwright(request: pytest.FixtureRequest) -> Iterator[None]:
+    # Between its calls, Playwright's sync API leaves its (session-long) event loop marked as running in this
+    # thread, so asyncio.run() would fail in every later test on the same worker. Hide the mark from tests that
+    # do not drive the browser, and put it back for those that do.
+    import asyncio
+
+    loop = asyncio._get_running_loop()
+    if loop is None or BROWSER_FIXTURES & set(request.fixturenames):
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
+
+
+@pytest.fixture
+def third_party_requests() -> list[str]:
+    """URLs the page tried to reach outside this machine (each was aborted before leaving it)."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Any, third_party_requests: list[str]) -> Iterator[Any]:
+    """A fresh context and page; the test fails if the page requests anything but 127.0.0.1/localhost."""
+    from urllib.parse import urlsplit
+
+    def local(url: str) -> bool:
+        return urlsplit(url).hostname in LOCAL_HOSTS
+
+    def guard(route: Any) -> None:
+        if local(route.request.url):
+            route.continue_()
+        else:
+            third_party_requests.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    def guard_socket(ws: Any) -> None:
+        if local(ws.url):
+            ws.connect_to_server()
+        else:
+            third_party_requests.append(ws.url)
+            ws.close()
+
+    context = browser.new_context(service_workers="block")
+    context.route("**/*", guard)
+    context.route_web_socket("**/*", guard_socket)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+    if third_party_requests:
+        pytest.fail(f"the page made third-party requests: {third_party_requests}")

@@ -14,6 +14,9 @@ from omotenashi.config.settings import Settings
 from omotenashi.core.clock import Clock, to_epoch_ms, utc_now
 from omotenashi.core.errors import ConfigError, ConfigProblem
 from omotenashi.intake.service import Intake
+from omotenashi.memory.consumer import MemoryConsumer
+from omotenashi.pipeline.follower import Consumer, Follower
+from omotenashi.staff.sessions import forget_old_sessions
 from omotenashi.store import events, migrate, workspaces
 from omotenashi.store.engine import Engines, open_engines, store_url
 from omotenashi.store.writer import Periodic, Writer
@@ -28,6 +31,7 @@ class Runtime:
     engines: Engines
     writer: Writer
     intake: Intake
+    follower: Follower
     demo_write_key: str | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
@@ -37,6 +41,7 @@ class Runtime:
 
     def close(self) -> None:
         """Finish queued writes and release the store."""
+        self.follower.stop()
         self.writer.stop()
         self.engines.dispose()
 
@@ -90,6 +95,7 @@ def build(
     *,
     clock: Clock = utc_now,
     start_writer: bool = True,
+    follow: bool = True,
 ) -> Runtime:
     """Build the runtime for the given house files (default: the settings' house file)."""
     houses = load_houses(list(house_paths or [settings.house_file]), settings.store_url)
@@ -106,8 +112,24 @@ def build(
         for wid, window in windows.items():
             events.forget_fingerprints_before(conn, wid, now - window)
 
+    def forget_ended_sessions(conn: Connection) -> None:
+        forget_old_sessions(conn, now=to_epoch_ms(clock()))
+
     writer.add_periodic(Periodic("forget messageIds older than the dedupe window", 3600, forget_old_ids))
+    writer.add_periodic(Periodic("forget long-ended staff sessions", 3600, forget_ended_sessions))
     if start_writer:
         writer.start()
-    intake = Intake({wid: h.house for wid, h in houses.items()}, engines, writer, clock)
-    return Runtime(settings, houses, engines, writer, intake)
+    follower = Follower(engines, writer, _consumers(houses, engines), clock=clock)
+    intake = Intake({wid: h.house for wid, h in houses.items()}, engines, writer, clock, on_commit=follower.poke)
+    if start_writer and follow:
+        follower.start()
+    return Runtime(settings, houses, engines, writer, intake, follower)
+
+
+def _consumers(houses: dict[str, LoadedHouse], engines: Engines) -> dict[str, list[Consumer]]:
+    """The log followers of each workspace, in the order they run: memory first, everything else after it."""
+    out: dict[str, list[Consumer]] = {}
+    with engines.read.connect() as conn:
+        for wid, loaded in houses.items():
+            out[wid] = [MemoryConsumer(loaded.house, workspaces.workspace_secret(conn, wid))]
+    return out

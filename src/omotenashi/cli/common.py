@@ -15,8 +15,9 @@ from omotenashi.config.settings import Settings
 from omotenashi.core.errors import ConfigError, OmotenashiError
 
 T = TypeVar("T")
-console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: never fold a line at the console width, so `file:line` and keys survive redirection and narrow terminals.
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 ConfigOption = Annotated[
     Path | None,

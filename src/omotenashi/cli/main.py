@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from omotenashi.cli import bench, demo, keys
+from omotenashi.cli import bench, demo, keys, staff
 from omotenashi.cli.common import ConfigOption, console, err_console, friendly_errors, settings_with
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(keys.app, name="keys")
 app.add_typer(bench.app, name="bench")
+app.add_typer(staff.app, name="staff")
 app.command("demo")(demo.demo)
 
 
@@ -43,8 +44,10 @@ def init(
             raise typer.Exit(1)
         template = (resources.files("omotenashi.config") / "templates" / "omotenashi.yaml").read_text("utf-8")
         path.parent.mkdir(parents=True, exist_ok=True)
+        # A JSON string is a double-quoted YAML scalar: names with `: ` or ` #` stay whole.
+        quoted_name = json.dumps(name, ensure_ascii=False)
         path.write_text(
-            template.format(workspace_id=workspace, workspace_name=name, timezone=timezone), encoding="utf-8"
+            template.format(workspace_id=workspace, workspace_name=quoted_name, timezone=timezone), encoding="utf-8"
         )
         houses = load_houses([path])
         open_store(houses, settings_with(path)).dispose()

@@ -84,6 +84,48 @@ class SourceSection(Strict):
     purposes: list[str] = Field(min_length=1, description="The purposes this source's events serve.")
 
 
+class IdentifierSection(Strict):
+    trait: str = Field(description="The `identify` trait that carries this identifier, e.g. `email`.")
+    store_as: Literal["keyed_hash", "clear"] = Field(
+        default="keyed_hash",
+        description="`keyed_hash`: matched by a keyed hash and never kept in clear in the profile; "
+        "`clear`: kept in clear, for the purpose named in `purpose`.",
+    )
+    purpose: str | None = Field(default=None, description="Why the identifier is kept in clear (a purpose id).")
+    match: bool = Field(default=True, description="Whether two customers sharing this identifier are the same person.")
+
+
+class PreferenceTraits(Strict):
+    language: list[str] = Field(
+        default_factory=lambda: ["language", "preferred_language"], description="Traits that set the language."
+    )
+    tone: list[str] = Field(default_factory=lambda: ["tone"], description="Traits that set the tone.")
+    channel: list[str] = Field(
+        default_factory=lambda: ["preferred_channel"],
+        description="Traits that set the preferred channel for every purpose.",
+    )
+    quiet_hours: list[str] = Field(
+        default_factory=lambda: ["quiet_hours"],
+        description="Traits that set quiet hours, as `22:00-08:00` or {start, end, timezone}.",
+    )
+    no_first_contact: list[str] = Field(
+        default_factory=lambda: ["do_not_contact_first", "no_proactive_contact"],
+        description="Traits that say: please don't contact me first.",
+    )
+    timezone: list[str] = Field(default_factory=lambda: ["timezone"], description="Traits that set the timezone.")
+
+
+class MemorySection(Strict):
+    identifiers: dict[Slug, IdentifierSection] = Field(
+        default_factory=lambda: {"email": IdentifierSection(trait="email"), "phone": IdentifierSection(trait="phone")},
+        description="Declared identifiers besides userId and anonymousId; keys are identifier kinds.",
+    )
+    preference_traits: PreferenceTraits = Field(
+        default_factory=PreferenceTraits, description="Which `identify` traits set which preference."
+    )
+    note_max_chars: int = Field(default=5000, ge=100, le=100_000, description="Longest staff note.")
+
+
 class HouseFile(Strict):
     workspace: WorkspaceSection = Field(description="The workspace this house file describes.")
     languages: list[LanguageCode] = Field(
@@ -100,6 +142,9 @@ class HouseFile(Strict):
     purposes: dict[Slug, PurposeSection] = Field(description="Purposes events may serve; keys are purpose ids.")
     sources: dict[Slug, SourceSection] = Field(
         min_length=1, description="Touchpoints that send events; keys are source ids used by `keys create`."
+    )
+    memory: MemorySection = Field(
+        default_factory=MemorySection, description="Identities, preferences and notes: how customers are remembered."
     )
 
     def purpose_for_name(self, name: str) -> str | None:

@@ -150,6 +150,9 @@ def _known_keys(parent_loc: Sequence[str | int], parent: Any) -> list[str]:
         "purposes": h.PurposeSection,
         "sources": h.SourceSection,
         "description": h.Description,
+        "memory": h.MemorySection,
+        "identifiers": h.IdentifierSection,
+        "preference_traits": h.PreferenceTraits,
     }
     for part in reversed(parent_loc):
         if isinstance(part, str) and part in by_section:
@@ -211,6 +214,30 @@ def _semantic_problems(name: str, data: Any, house: HouseFile) -> list[ConfigPro
                     f"purposes.{pid}.description",
                     "no Japanese sentence, but `ja` is one of the workspace's languages",
                     "add `ja:` with the same sentence in Japanese",
+                )
+            )
+    for kind, ident in house.memory.identifiers.items():
+        if ident.store_as == "clear" and (ident.purpose is None or ident.purpose not in house.purposes):
+            problems.append(
+                ConfigProblem(
+                    name,
+                    line_of(data, ["memory", "identifiers", kind, "purpose"])
+                    or line_of(data, ["memory", "identifiers", kind]),
+                    f"memory.identifiers.{kind}.purpose",
+                    "an identifier kept in clear needs the purpose it is kept for"
+                    if ident.purpose is None
+                    else f"unknown purpose `{ident.purpose}`",
+                    "name a declared purpose, e.g. `purpose: service`, or use `store_as: keyed_hash`",
+                )
+            )
+        if kind in {"user_id", "anonymous_id"}:
+            problems.append(
+                ConfigProblem(
+                    name,
+                    line_of(data, ["memory", "identifiers", kind]),
+                    f"memory.identifiers.{kind}",
+                    f"`{kind}` is built in",
+                    "declare only other identifiers, such as email or phone",
                 )
             )
     try:

@@ -71,6 +71,23 @@ class Unauthorized(OmotenashiError):
     code = "unauthorized"
 
 
+class SignInRequired(Unauthorized):
+    """A staff page or the staff API was asked for without a live staff session."""
+
+    code = "sign_in_required"
+
+    def __init__(self, message: str, *, sign_in_url: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        # Where a browser asking for a page is sent instead; None for API callers, who get 401.
+        self.sign_in_url = sign_in_url
+
+
+class Forbidden(OmotenashiError):
+    """The signed-in staff member may not do this: their role lacks the permission, or the form was not theirs."""
+
+    code = "forbidden"
+
+
 class NotFound(OmotenashiError):
     """The thing asked for does not exist in this workspace."""
 

@@ -69,8 +69,16 @@ class IntakeReport:
 class Intake:
     """Accepts Segment-spec messages from HTTP requests and from files."""
 
-    def __init__(self, houses: dict[str, HouseFile], engines: Engines, writer: Writer, clock: Clock = utc_now):
+    def __init__(
+        self,
+        houses: dict[str, HouseFile],
+        engines: Engines,
+        writer: Writer,
+        clock: Clock = utc_now,
+        on_commit: Callable[[], None] | None = None,
+    ):
         self._houses = houses
+        self._on_commit = on_commit or (lambda: None)
         self._engines = engines
         self._writer = writer
         self._clock = clock
@@ -138,6 +146,8 @@ class Intake:
             _work(self._workspace[source.workspace_id], source, items, rejected, now), rows=len(items) or 1
         )
         report.add(outcome)
+        if outcome.stored_positions:
+            self._on_commit()
         return report
 
     def _prepare_all(
@@ -189,6 +199,7 @@ class Intake:
                 on_progress(consumed)
         if pending is not None:
             report.add(pending.result())
+        self._on_commit()
         return report
 
 

@@ -92,3 +92,25 @@ def count_receipts(conn: Connection, workspace_id: str) -> int:
     """Receipts in the workspace's ledger."""
     stmt = select(func.count()).where(consent_receipts.c.workspace_id == workspace_id)
     return int(conn.execute(stmt).scalar_one())
+
+
+def receipts_for(
+    conn: Connection, workspace_id: str, subjects: Sequence[str], before_at: int | None, limit: int
+) -> list[Receipt]:
+    """Receipts of any of these subjects at or before `before_at`, newest first."""
+    if not subjects:
+        return []
+    stmt = select(
+        consent_receipts.c.subject,
+        consent_receipts.c.purpose,
+        consent_receipts.c.status,
+        consent_receipts.c.method,
+        consent_receipts.c.notice_version,
+        consent_receipts.c.place,
+        consent_receipts.c.at,
+        consent_receipts.c.message_id,
+    ).where(and_(consent_receipts.c.workspace_id == workspace_id, consent_receipts.c.subject.in_(list(subjects))))
+    if before_at is not None:
+        stmt = stmt.where(consent_receipts.c.at <= before_at)
+    stmt = stmt.order_by(consent_receipts.c.at.desc(), consent_receipts.c.id.desc()).limit(limit)
+    return [Receipt(*r) for r in conn.execute(stmt)]

@@ -151,3 +151,218 @@ rejections = Table(
     Column("hint", Text, nullable=False),
     Index(None, "workspace_id", "received_at"),
 )
+
+# --- pipeline: durable cursors of the log followers -------------------------------------------------------------
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("consumer", String(64), nullable=False),
+    Column("position", BigInteger, nullable=False, comment="seq of the last event the consumer has applied"),
+    Column("updated_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "consumer"),
+)
+
+# --- memory: customers, identities, merges, traits, preferences, notes, access log ------------------------------
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("id", String(40), nullable=False, comment="derived from the first identifier, so rebuilds agree"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("created_seq", BigInteger, nullable=True),
+    Column("merged_into", String(40), nullable=True, comment="set while this customer is merged into another"),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    Index(None, "workspace_id", "merged_into"),
+)
+
+identities = Table(
+    "identities",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False, comment="user_id, anonymous_id, email, phone"),
+    Column("value", Text, nullable=False, comment="the identifier, or its keyed hash for hashed kinds"),
+    Column("customer_id", String(40), nullable=False, comment="the customer it was first seen with; never moves"),
+    Column("first_seq", BigInteger, nullable=True),
+    Column("first_at", BigInteger, nullable=False),
+    Column("source_id", String(64), nullable=True),
+    PrimaryKeyConstraint("workspace_id", "kind", "value"),
+    Index(None, "workspace_id", "customer_id"),
+)
+
+merges = Table(
+    "merges",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("survivor_id", String(40), nullable=False),
+    Column("absorbed_id", String(40), nullable=False),
+    Column("rule", String(64), nullable=False, comment="which rule joined them, e.g. anonymous_id_with_user_id"),
+    Column("evidence", Text, nullable=False, comment="JSON: identifiers, event seq and messageId, staff reason"),
+    Column("at", BigInteger, nullable=False),
+    Column("by_staff", String(40), nullable=True),
+    Column("undone_at", BigInteger, nullable=True),
+    Column("undone_by", String(40), nullable=True),
+    Column("undo_reason", Text, nullable=True),
+    Index(None, "workspace_id", "absorbed_id"),
+    Index(None, "workspace_id", "survivor_id"),
+)
+
+identity_conflicts = Table(
+    "identity_conflicts",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False, comment="which identifier was seen with two customers"),
+    Column("value", Text, nullable=False),
+    Column("customer_a", String(40), nullable=False),
+    Column("customer_b", String(40), nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("detail", Text, nullable=False, comment="JSON: why this was not merged"),
+    Column("seq", BigInteger, nullable=True),
+    Column("at", BigInteger, nullable=False),
+    Column("resolved_at", BigInteger, nullable=True),
+    Index(None, "workspace_id", "customer_a"),
+    Index(None, "workspace_id", "customer_b"),
+)
+
+event_customers = Table(
+    "event_customers",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("customer_id", String(40), nullable=False, comment="the base customer the event came with"),
+    Column("seq", BigInteger, nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "customer_id", "ts", "seq"),
+    sqlite_with_rowid=False,
+)
+
+customer_stats = Table(
+    "customer_stats",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column("events", BigInteger, nullable=False),
+    Column("first_ts", BigInteger, nullable=False),
+    Column("last_ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "customer_id"),
+)
+
+trait_values = Table(
+    "trait_values",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("value", Text, nullable=False, comment="JSON"),
+    Column("origin", String(16), nullable=False, comment="event, staff or customer (portal)"),
+    Column("source_id", String(64), nullable=True),
+    Column("seq", BigInteger, nullable=True),
+    Column("staff_id", String(40), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("purposes", Text, nullable=False, comment="purposes of the event or action it came from"),
+    Column("at", BigInteger, nullable=False),
+    Index(None, "workspace_id", "customer_id", "name"),
+)
+
+preferences = Table(
+    "preferences",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column(
+        "name", String(64), nullable=False, comment="language, tone, quiet_hours, no_first_contact, channel.<purpose>"
+    ),
+    Column("value", Text, nullable=False, comment="JSON"),
+    Column("origin", String(16), nullable=False, comment="customer, staff or inferred"),
+    Column("source_id", String(64), nullable=True),
+    Column("seq", BigInteger, nullable=True),
+    Column("staff_id", String(40), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("at", BigInteger, nullable=False),
+    Index(None, "workspace_id", "customer_id"),
+)
+
+search_terms = Table(
+    "search_terms",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("term", String(200), nullable=False, comment="lower-cased identifier or trait word"),
+    Column("customer_id", String(40), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "term", "customer_id"),
+    sqlite_with_rowid=False,
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("id", String(40), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("role", String(32), nullable=False, comment="frontline, lead, privacy_officer, admin"),
+    Column("password_hash", Text, nullable=False, comment="argon2id"),
+    Column("language", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("disabled_at", BigInteger, nullable=True),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    Index(None, "workspace_id", "email", unique=True),
+)
+
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("staff_id", String(40), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("ended_at", BigInteger, nullable=True),
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("id", String(40), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column("author_id", String(40), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("visible_to_customer", Integer, nullable=False, comment="1: shown in the customer's privacy portal"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    Index(None, "workspace_id", "customer_id"),
+)
+
+note_versions = Table(
+    "note_versions",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("note_id", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("editor_id", String(40), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "note_id", "version"),
+)
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column("staff_id", String(40), nullable=False),
+    Column("what", String(64), nullable=False, comment="briefing, customer page, timeline, search result"),
+    Column("purpose", String(64), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Index(None, "workspace_id", "customer_id"),
+)

@@ -14,8 +14,10 @@ from fastapi.staticfiles import StaticFiles
 from omotenashi import __version__
 from omotenashi.bootstrap import Runtime
 from omotenashi.web import errors, pages
+from omotenashi.web.api import staff as staff_api
 from omotenashi.web.api import status, tracking
 from omotenashi.web.schemas import BatchRequest, SegmentMessage
+from omotenashi.web.staff import pages as staff_pages
 
 
 def create_app(runtime: Runtime, *, close_on_shutdown: bool = True) -> FastAPI:
@@ -39,6 +41,8 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = True) -> FastAPI:
     app.include_router(tracking.router)
     app.include_router(status.router)
     app.include_router(pages.router)
+    app.include_router(staff_api.router)
+    app.include_router(staff_pages.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("omotenashi.web") / "static")), name="static")
 
     def openapi() -> dict[str, Any]:

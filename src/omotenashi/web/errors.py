@@ -12,7 +12,7 @@ import msgspec
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from omotenashi.core import errors as e
 
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 STATUS: dict[type[e.OmotenashiError], int] = {
     e.BadRequest: 400,
     e.Unauthorized: 401,
+    e.Forbidden: 403,
     e.NotFound: 404,
     e.Conflict: 409,
     e.PayloadTooLarge: 413,
@@ -48,8 +49,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(e.OmotenashiError)
     async def _domain(_: Request, exc: e.OmotenashiError) -> Response:
+        if isinstance(exc, e.SignInRequired) and exc.sign_in_url:
+            # A browser asked for a staff page: the sign-in form, which brings it back afterwards.
+            return RedirectResponse(exc.sign_in_url, status_code=303)
         status = status_of(exc)
-        headers = {"WWW-Authenticate": 'Basic realm="omotenashi"'} if status == 401 else None
+        # A staff session is a cookie: a Basic challenge would make browsers pop up a password dialog.
+        challenge = (
+            'Cookie realm="omotenashi staff"' if isinstance(exc, e.SignInRequired) else 'Basic realm="omotenashi"'
+        )
+        headers = {"WWW-Authenticate": challenge} if status == 401 else None
         return json_error(status, exc.as_dict(), headers)
 
     @app.exception_handler(RequestValidationError)

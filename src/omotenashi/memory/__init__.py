@@ -1,0 +1,1 @@
+"""Client memory: identities, profiles, preferences, notes, timeline and the briefing."""

@@ -1,0 +1,126 @@
+"""Follow the event log with durable cursors and hand new events to each consumer, in order.
+
+Each batch is applied and its cursor advanced in one transaction on the single writer, so a consumer sees every
+event exactly once even across restarts (delivery is at-least-once, and the cursor makes it idempotent).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+from omotenashi.core.clock import Clock, to_epoch_ms, utc_now
+from omotenashi.store import cursors
+from omotenashi.store.cursors import EventRow
+from omotenashi.store.engine import Engines
+from omotenashi.store.writer import Writer
+
+log = logging.getLogger(__name__)
+
+
+class Consumer(Protocol):
+    """Something that derives tables from the log."""
+
+    name: str
+
+    def apply(self, conn: Connection, workspace_id: str, rows: Sequence[EventRow]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Lag:
+    consumer: str
+    workspace_id: str
+    position: int
+    newest: int
+
+
+class Follower:
+    """Runs consumers over new events: promptly after intake commits, and on a slow poll as a safety net."""
+
+    def __init__(
+        self,
+        engines: Engines,
+        writer: Writer,
+        consumers: dict[str, list[Consumer]],
+        *,
+        batch: int = 2_000,
+        poll_seconds: float = 1.0,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._engines = engines
+        self._writer = writer
+        self._consumers = consumers  # workspace id → consumers in the order they run
+        self._batch = batch
+        self._poll = poll_seconds
+        self._clock = clock
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def poke(self) -> None:
+        """New events were committed: follow them soon."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="omotenashi-follower", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._wake.set()
+            self._thread.join()
+            self._thread = None
+
+    def drain(self) -> int:
+        """Apply every event committed so far, for every consumer; the number of event applications."""
+        with self._lock:
+            total = 0
+            for workspace_id, consumers in self._consumers.items():
+                for consumer in consumers:
+                    while (n := self._writer.call(self._step(workspace_id, consumer))) > 0:
+                        total += n
+            return total
+
+    def lag(self) -> list[Lag]:
+        """How far each consumer is behind the log."""
+        out = []
+        with self._engines.read.connect() as conn:
+            for workspace_id, consumers in self._consumers.items():
+                newest = cursors.last_seq(conn, workspace_id)
+                for consumer in consumers:
+                    pos = cursors.position(conn, workspace_id, consumer.name)
+                    out.append(Lag(consumer.name, workspace_id, pos, newest))
+        return out
+
+    def _step(self, workspace_id: str, consumer: Consumer):  # type: ignore[no-untyped-def]
+        def work(conn: Connection) -> int:
+            position = cursors.position(conn, workspace_id, consumer.name)
+            rows = cursors.events_after(conn, workspace_id, position, self._batch)
+            if not rows:
+                return 0
+            consumer.apply(conn, workspace_id, rows)
+            cursors.advance(conn, workspace_id, consumer.name, rows[-1].seq, to_epoch_ms(self._clock()))
+            return len(rows)
+
+        return work
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self._poll)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.drain()
+            except Exception:
+                log.exception("a log follower failed; it will retry from its cursor")
+                self._stop.wait(self._poll)

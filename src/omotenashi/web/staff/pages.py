@@ -1,0 +1,152 @@
+"""Staff pages: sign in, sign out, the home page, and switching language."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from omotenashi.bootstrap import Runtime
+from omotenashi.i18n import N_
+from omotenashi.staff import accounts, sessions
+from omotenashi.staff.permissions import ACTION_LABELS, Action, allowed, allowed_actions
+from omotenashi.staff.sessions import StaffSession
+from omotenashi.web.staff.auth import (
+    SIGN_IN_PATH,
+    csrf_protect,
+    current_staff,
+    now_ms,
+    safe_next,
+    session_of,
+)
+from omotenashi.web.staff.forms import read_form
+from omotenashi.web.staff.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+# Before there is a session, the sign-in form is tied to the browser by a double-submit cookie instead.
+SIGN_IN_COOKIE = "omotenashi_sign_in"
+# Every failed sign-in waits as long, whatever failed, so timing tells nothing and guessing is slow.
+FAILED_SIGN_IN_DELAY = 0.4
+
+WRONG_CREDENTIALS = N_("The email or password is not right, or this account cannot sign in.")
+FORM_EXPIRED = N_("The sign-in form had expired. Please try again.")
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _sign_in_page(
+    request: Request,
+    *,
+    next_page: str | None,
+    error: str | None = None,
+    email: str = "",
+    workspace: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    runtime = _runtime(request)
+    token = request.cookies.get(SIGN_IN_COOKIE) or secrets.token_urlsafe(32)
+    context = {
+        "csrf": token,
+        "next": safe_next(next_page),
+        "error": error,
+        "email": email,
+        "workspace": workspace,
+        "workspaces": {wid: loaded.house.workspace.name for wid, loaded in runtime.houses.items()},
+    }
+    response = render(request, "staff/sign_in.html", context, status_code=status_code)
+    response.set_cookie(
+        SIGN_IN_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path=SIGN_IN_PATH
+    )
+    return response
+
+
+@router.get(SIGN_IN_PATH)
+def sign_in_form(request: Request, next_page: Annotated[str | None, Query(alias="next")] = None) -> Response:
+    if session_of(request) is not None:
+        return RedirectResponse(safe_next(next_page), status_code=303)
+    return _sign_in_page(request, next_page=next_page)
+
+
+@router.post(SIGN_IN_PATH)
+def sign_in(request: Request, form: Annotated[dict[str, str], Depends(read_form)]) -> Response:
+    runtime = _runtime(request)
+    expected = request.cookies.get(SIGN_IN_COOKIE, "")
+    presented = form.get("csrf", "")
+    if not expected or not hmac.compare_digest(expected.encode(), presented.encode()):
+        return _sign_in_page(request, next_page=form.get("next"), error=FORM_EXPIRED, status_code=403)
+    workspace = form.get("workspace") or next(iter(runtime.houses))
+    member = None
+    if workspace in runtime.houses:
+        with runtime.engines.read.connect() as conn:
+            member = accounts.authenticate(conn, workspace, form.get("email", ""), form.get("password", ""))
+    if member is None:
+        time.sleep(FAILED_SIGN_IN_DELAY)
+        return _sign_in_page(
+            request,
+            next_page=form.get("next"),
+            error=WRONG_CREDENTIALS,
+            email=form.get("email", ""),
+            workspace=workspace,
+        )
+    old = request.cookies.get(sessions.COOKIE)
+    signed_in = member
+    opened = runtime.writer.call(lambda conn: sessions.open_session(conn, signed_in, now=now_ms(), replacing=old))
+    response = RedirectResponse(safe_next(form.get("next")), status_code=303)
+    response.set_cookie(
+        sessions.COOKIE,
+        opened.token,
+        max_age=int(sessions.LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+    return response
+
+
+@router.post("/staff/sign-out")
+def sign_out(request: Request, _: Annotated[StaffSession, Depends(csrf_protect)]) -> Response:
+    token = request.cookies.get(sessions.COOKIE, "")
+    _runtime(request).writer.call(lambda conn: sessions.end_session(conn, token, now=now_ms()))
+    response = RedirectResponse(SIGN_IN_PATH, status_code=303)
+    response.delete_cookie(sessions.COOKIE, path="/")
+    return response
+
+
+@router.get("/staff/")
+def home(request: Request, session: Annotated[StaffSession, Depends(current_staff)]) -> Response:
+    member = session.member
+    runtime = _runtime(request)
+    return render(
+        request,
+        "staff/home.html",
+        {
+            "workspace_name": runtime.houses[member.workspace_id].house.workspace.name,
+            "can_view_customers": allowed(member.role, Action.VIEW_CUSTOMER),
+            "actions": [ACTION_LABELS[a] for a in allowed_actions(member.role)],
+            "expires_at": session.expires_at,
+        },
+    )
+
+
+@router.post("/staff/language")
+def change_language(
+    request: Request,
+    session: Annotated[StaffSession, Depends(csrf_protect)],
+    form: Annotated[dict[str, str], Depends(read_form)],
+) -> Response:
+    language = form.get("language", "")
+    _runtime(request).writer.call(lambda conn: accounts.change_language(conn, session.member, language))
+    return RedirectResponse(safe_next(form.get("next")), status_code=303)
