@@ -15,6 +15,7 @@ from omotenashi.core.clock import Clock, to_epoch_ms, utc_now
 from omotenashi.core.errors import ConfigError, ConfigProblem
 from omotenashi.intake.service import Intake
 from omotenashi.memory.consumer import MemoryConsumer
+from omotenashi.memory.service import Memory
 from omotenashi.pipeline.follower import Consumer, Follower
 from omotenashi.staff.sessions import forget_old_sessions
 from omotenashi.store import events, migrate, workspaces
@@ -32,6 +33,7 @@ class Runtime:
     writer: Writer
     intake: Intake
     follower: Follower
+    memory: Memory
     demo_write_key: str | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
@@ -119,17 +121,20 @@ def build(
     writer.add_periodic(Periodic("forget long-ended staff sessions", 3600, forget_ended_sessions))
     if start_writer:
         writer.start()
-    follower = Follower(engines, writer, _consumers(houses, engines), clock=clock)
+    memory_consumers = _memory_consumers(houses, engines)
+    follower = Follower(engines, writer, _consumers(memory_consumers), clock=clock)
     intake = Intake({wid: h.house for wid, h in houses.items()}, engines, writer, clock, on_commit=follower.poke)
+    memory = Memory({wid: h.house for wid, h in houses.items()}, memory_consumers, engines, writer, clock)
     if start_writer and follow:
         follower.start()
-    return Runtime(settings, houses, engines, writer, intake, follower)
+    return Runtime(settings, houses, engines, writer, intake, follower, memory)
 
 
-def _consumers(houses: dict[str, LoadedHouse], engines: Engines) -> dict[str, list[Consumer]]:
-    """The log followers of each workspace, in the order they run: memory first, everything else after it."""
-    out: dict[str, list[Consumer]] = {}
+def _memory_consumers(houses: dict[str, LoadedHouse], engines: Engines) -> dict[str, MemoryConsumer]:
     with engines.read.connect() as conn:
-        for wid, loaded in houses.items():
-            out[wid] = [MemoryConsumer(loaded.house, workspaces.workspace_secret(conn, wid))]
-    return out
+        return {wid: MemoryConsumer(h.house, workspaces.workspace_secret(conn, wid)) for wid, h in houses.items()}
+
+
+def _consumers(memory: dict[str, MemoryConsumer]) -> dict[str, list[Consumer]]:
+    """The log followers of each workspace, in the order they run: memory first, everything else after it."""
+    return {wid: [consumer] for wid, consumer in memory.items()}

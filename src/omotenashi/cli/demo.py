@@ -18,20 +18,28 @@ def demo(
 ) -> None:
     """Build the demo workspace (real CDNOW orders, synthetic web activity) and serve it."""
     from omotenashi.cli.serving import serve_runtime
-    from omotenashi.demo.build import build_demo
+    from omotenashi.demo.build import DEMO_PASSWORD, build_demo
 
     with friendly_errors():
         settings = settings_with(None)
         runtime, built = build_demo(folder, settings)
         host = host or settings.server.host
         port = port or settings.server.port
-        console.print(
-            f"demo workspace built in {folder}: {built.orders.accepted} real CDNOW orders "
-            f"({built.orders.duplicates} already there), {built.web.accepted} synthetic web events "
-            f"({built.web.duplicates} already there, {sum(built.web.rejected_by_reason.values())} rejected on purpose)"
-        )
+        if built.fresh:
+            console.print(
+                f"demo workspace built in {folder}: {built.orders.accepted} real CDNOW orders, "
+                f"{built.web.accepted} synthetic web and support events ({built.web.duplicates} retried, "
+                f"{sum(built.web.rejected_by_reason.values())} rejected on purpose)"
+            )
+        else:
+            console.print(f"demo workspace in {folder} is already built; delete the folder to build it afresh")
         base = f"http://{host}:{port}"
         console.print(f"\nopen {base}/  (the workspace), {base}/docs (the API)", markup=False)
+        console.print(
+            f"staff workspace: {base}/staff/sign-in  as lead@demo.example, frontline@demo.example, "
+            f"privacy@demo.example or admin@demo.example, password {DEMO_PASSWORD}",
+            markup=False,
+        )
         console.print("send an event:", markup=False)
         console.print(
             f"  curl -u '{built.write_key}:' {base}/v1/track -H 'Content-Type: application/json' "

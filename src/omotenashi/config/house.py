@@ -126,6 +126,49 @@ class MemorySection(Strict):
     note_max_chars: int = Field(default=5000, ge=100, le=100_000, description="Longest staff note.")
 
 
+class DataItem(Strict):
+    """What one collected thing is, why it is kept, for how long: every field may be inherited."""
+
+    category: str | None = Field(default=None, description="fideslang data category, e.g. `user.contact.email`.")
+    use: str | None = Field(default=None, description="fideslang data use, e.g. `essential.service`.")
+    legal_basis: LegalBasis | None = Field(default=None, description="Legal basis of keeping it.")
+    retention_days: int | None = Field(default=None, ge=1, description="How long it is kept, in days.")
+    special_category: bool | None = Field(
+        default=None,
+        description="A special category of personal data (health, beliefs…): never used by a rule or model.",
+    )
+    description: Description | None = Field(
+        default=None, description="One plain sentence per language: what it is used for and what it does for you."
+    )
+    kept_after_erasure: Description | None = Field(
+        default=None,
+        description="When the law requires keeping it after an erasure request: the reason, per language.",
+    )
+
+
+class DataEntry(DataItem):
+    properties: dict[str, DataItem | None] = Field(
+        default_factory=dict, description="Declared properties; each inherits what it does not say from the entry."
+    )
+
+
+class DataMapSection(Strict):
+    undeclared: Literal["strip", "keep", "reject"] = Field(
+        default="strip",
+        description="What intake does with properties and traits the data map does not declare: `strip` them and "
+        "count them for the privacy officer, `keep` them (still counted), or `reject` the message.",
+    )
+    defaults: DataItem = Field(default_factory=DataItem, description="Values every entry inherits.")
+    events: dict[str, DataEntry] = Field(default_factory=dict, description="`track` events by name.")
+    pages: DataEntry | None = Field(default=None, description="`page` messages (all pages).")
+    screens: DataEntry | None = Field(default=None, description="`screen` messages (all screens).")
+    traits: dict[str, DataItem | None] = Field(default_factory=dict, description="`identify` traits by name.")
+    context: dict[str, DataItem | None] = Field(
+        default_factory=dict,
+        description="`context` fields kept besides consent and library (e.g. `ip`, `locale`, `userAgent`).",
+    )
+
+
 class HouseFile(Strict):
     workspace: WorkspaceSection = Field(description="The workspace this house file describes.")
     languages: list[LanguageCode] = Field(
@@ -142,6 +185,11 @@ class HouseFile(Strict):
     purposes: dict[Slug, PurposeSection] = Field(description="Purposes events may serve; keys are purpose ids.")
     sources: dict[Slug, SourceSection] = Field(
         min_length=1, description="Touchpoints that send events; keys are source ids used by `keys create`."
+    )
+    data_map: DataMapSection | None = Field(
+        default=None,
+        description="Everything collected: category, use, legal basis, retention, plain-words purpose. The privacy "
+        "notice is generated from it.",
     )
     memory: MemorySection = Field(
         default_factory=MemorySection, description="Identities, preferences and notes: how customers are remembered."

@@ -13,6 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from omotenashi.config.datamap_check import data_map_problems
 from omotenashi.config.house import REQUIRED_PURPOSES, HouseFile
 from omotenashi.core.errors import ConfigError, ConfigProblem
 
@@ -151,6 +152,14 @@ def _known_keys(parent_loc: Sequence[str | int], parent: Any) -> list[str]:
         "sources": h.SourceSection,
         "description": h.Description,
         "memory": h.MemorySection,
+        "data_map": h.DataMapSection,
+        "defaults": h.DataItem,
+        "events": h.DataEntry,
+        "pages": h.DataEntry,
+        "screens": h.DataEntry,
+        "traits": h.DataItem,
+        "context": h.DataItem,
+        "properties": h.DataItem,
         "identifiers": h.IdentifierSection,
         "preference_traits": h.PreferenceTraits,
     }
@@ -240,6 +249,7 @@ def _semantic_problems(name: str, data: Any, house: HouseFile) -> list[ConfigPro
                     "declare only other identifiers, such as email or phone",
                 )
             )
+    problems.extend(data_map_problems(name, data, house))
     try:
         zoneinfo.ZoneInfo(house.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -6,7 +6,9 @@ generated from a fixed seed, and every synthetic message says so in `context.syn
 
 from __future__ import annotations
 
+import functools
 import random
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,15 +16,23 @@ from importlib import resources
 from pathlib import Path
 
 import msgspec
+from sqlalchemy import select
 
 from omotenashi.bootstrap import Runtime, build
 from omotenashi.config.settings import Settings
+from omotenashi.core.clock import to_epoch_ms, utc_now
 from omotenashi.core.ids import hash_write_key, new_write_key
 from omotenashi.datasets import cdnow
 from omotenashi.intake.service import IntakeReport
+from omotenashi.staff import accounts
+from omotenashi.store import customers as customers_store
+from omotenashi.store import staff as staff_store
 from omotenashi.store import workspaces
+from omotenashi.store.schema import notes as notes_table
+from omotenashi.store.staff import StaffMember
 
 SEED = 20261123
+DEMO_VERSION = "2"  # bump when the demo's content changes: an older demo folder is then rebuilt
 WEB_CUSTOMERS = 300
 PAGES = ("Home", "New releases", "Jazz", "Rock", "Classical", "Search results", "Cart", "Help: shipping")
 NAMES = ("Aiko", "Ben", "Chiara", "Daisuke", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jun", "Kofi", "Lena")
@@ -37,6 +47,8 @@ class DemoBuild:
     write_key: str
     orders: IntakeReport
     web: IntakeReport
+    staff: dict[str, StaffMember]
+    fresh: bool
 
 
 def order_messages() -> Iterator[bytes]:
@@ -82,12 +94,19 @@ def web_messages(seed: int = SEED) -> Iterator[bytes]:
                 name=rng.choice(PAGES),
             )
         lang = rng.choice(LANGUAGES)
-        traits = {
+        traits: dict[str, object] = {
             "name": f"{rng.choice(NAMES)} {chr(65 + n % 26)}.",
             "email": f"customer-{cid}@example.com",
             "language": lang,
             "plan": rng.choice(("free", "member", "member", "premium")),
         }
+        if n % 4 == 0:
+            traits["preferred_channel"] = rng.choice(("email", "phone", "sms"))
+            traits["tone"] = "formal" if lang == "ja" else rng.choice(("casual", "formal"))
+        if n % 6 == 0:
+            traits["quiet_hours"] = {"start": "21:00", "end": "08:00", "timezone": "America/New_York"}
+        if n % 10 == 0:
+            traits["do_not_contact_first"] = True
         yield _msg("identify", anon, user, start + timedelta(minutes=30), f"demo-{n}-id", synthetic, traits=traits)
         if n % 25 == 0:
             yield _msg(
@@ -105,6 +124,74 @@ def web_messages(seed: int = SEED) -> Iterator[bytes]:
     yield msgspec.json.encode({"type": "track", "messageId": "demo-bad-1", "event": "Cart Viewed"})
     yield msgspec.json.encode({"type": "track", "messageId": "demo-bad-2", "userId": "cdnow-1"})
     yield msgspec.json.encode({"type": "page", "messageId": "demo-bad-3", "userId": ["not", "a", "string"]})
+
+
+def support_messages(seed: int = SEED) -> Iterator[bytes]:
+    """Synthetic support contacts known only by e-mail: memory links them to the shop's customers by that e-mail.
+
+    Also one family laptop used by two accounts: a conflict for staff to see, never a merge.
+    """
+    rng = random.Random(seed + 1)  # noqa: S311 - synthetic demo data, not secrets
+    by_customer: dict[int, list[cdnow.Purchase]] = {}
+    for p in cdnow.purchases():
+        by_customer.setdefault(p.customer_id, []).append(p)
+    chosen = random.Random(seed).sample(sorted(by_customer), WEB_CUSTOMERS)  # noqa: S311 - same people as the web
+    synthetic = {"synthetic": True, "library": {"name": "omotenashi-demo", "version": "1"}}
+    for n, cid in enumerate(chosen[:40]):
+        last = by_customer[cid][-1].day
+        at = datetime(last.year, last.month, last.day, 15, tzinfo=UTC) + timedelta(days=rng.randint(1, 20))
+        ticket = f"support-{n:03d}"
+        yield _msg(
+            "identify",
+            ticket,
+            None,
+            at,
+            f"demo-s{n}-id",
+            synthetic,
+            traits={"email": f"Customer-{cid}@Example.com", "phone": f"+1 212 555 {1000 + n}"},
+        )
+        subject = rng.choice(
+            (
+                "Where is my order?",
+                "The CD arrived scratched",
+                "Can I change my address?",
+                "I was charged twice",
+                "How do I return an item?",
+            )
+        )
+        yield _msg(
+            "track",
+            ticket,
+            None,
+            at + timedelta(minutes=2),
+            f"demo-s{n}-t",
+            synthetic,
+            event="Ticket Created",
+            properties={"subject": subject, "channel": "email"},
+        )
+        if n % 3:
+            yield _msg(
+                "track",
+                ticket,
+                None,
+                at + timedelta(days=1),
+                f"demo-s{n}-r",
+                synthetic,
+                event="Ticket Resolved",
+                properties={"subject": subject},
+            )
+    a, b = chosen[0], chosen[1]
+    at = datetime(1997, 6, 1, 19, tzinfo=UTC)
+    for k, cid in enumerate((a, b)):
+        yield _msg(
+            "track",
+            "family-laptop",
+            f"cdnow-{cid}",
+            at + timedelta(hours=k),
+            f"demo-shared-{k}",
+            synthetic,
+            event="Signed In",
+        )
 
 
 def _msg(
@@ -126,7 +213,12 @@ def _msg(
 
 def build_demo(folder: Path, settings: Settings) -> tuple[Runtime, DemoBuild]:
     """Write the demo house file, create its store and load it through intake; returns the running runtime."""
+    marker = folder / ".demo-version"
+    if folder.exists() and (not marker.exists() or marker.read_text().strip() != DEMO_VERSION):
+        # Built by another version of the demo: start again rather than mix two demos in one store.
+        shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    fresh = not marker.exists()
     house_file = folder / "omotenashi.yaml"
     house_file.write_text((resources.files("omotenashi.demo") / "house.yaml").read_text("utf-8"), encoding="utf-8")
     runtime = build(settings.model_copy(update={"house_file": house_file}), [house_file])
@@ -139,6 +231,60 @@ def build_demo(folder: Path, settings: Settings) -> tuple[Runtime, DemoBuild]:
         with runtime.engines.write.begin() as conn:
             workspaces.add_key(conn, hash_write_key(key), key[:10], wid, "web")
         key_file.write_text(key + "\n")
-    orders = runtime.intake.import_lines(order_messages(), runtime.intake.source(wid, "shop"))
-    web = runtime.intake.import_lines(web_messages(), runtime.intake.source(wid, "web"))
-    return runtime, DemoBuild(house_file, key, orders, web)
+    orders, web = IntakeReport(), IntakeReport()
+    if fresh:
+        orders = runtime.intake.import_lines(order_messages(), runtime.intake.source(wid, "shop"))
+        web = runtime.intake.import_lines(web_messages(), runtime.intake.source(wid, "web"))
+        web.add_report(runtime.intake.import_lines(support_messages(), runtime.intake.source(wid, "support")))
+    runtime.follower.drain()
+    staff = _demo_staff(runtime, wid)
+    if fresh:
+        _demo_notes(runtime, wid, staff)
+        marker.write_text(DEMO_VERSION + "\n")
+    return runtime, DemoBuild(house_file, key, orders, web, staff, fresh)
+
+
+DEMO_PASSWORD = "omotenashi-demo"  # noqa: S105 - the demo's published password, printed for the newcomer
+DEMO_STAFF = (
+    ("lead@demo.example", "Haruka Mori", "lead", "ja"),
+    ("frontline@demo.example", "Sam Rivera", "frontline", "en"),
+    ("privacy@demo.example", "Noor Haddad", "privacy_officer", "en"),
+    ("admin@demo.example", "Alex Kim", "admin", "en"),
+)
+
+
+def _demo_staff(runtime: Runtime, wid: str) -> dict[str, StaffMember]:
+    """Demo staff accounts (one per role), created once."""
+    out: dict[str, StaffMember] = {}
+    now = to_epoch_ms(utc_now())
+    for email, name, role, lang in DEMO_STAFF:
+        with runtime.engines.read.connect() as conn:
+            existing = staff_store.by_email(conn, wid, email)
+        if existing is not None:
+            out[role] = existing
+            continue
+        new = accounts.enrol(wid, email, name, role, DEMO_PASSWORD, language=lang, now=now)
+        out[role] = runtime.writer.call(functools.partial(accounts.add, new=new))
+    return out
+
+
+def _demo_notes(runtime: Runtime, wid: str, staff: dict[str, StaffMember]) -> None:
+    """A few notes on the first linked customers, once, and one merge a lead undid (with the reason)."""
+    memory = runtime.memory
+    people = memory.recent(staff["lead"], limit=200)
+    linked = [p for p in people if len(p.members) > 1]
+    with runtime.engines.read.connect() as conn:
+        any_note = conn.execute(select(notes_table.c.id).limit(1)).first()
+    if any_note is not None or not linked:
+        return
+    lines = (
+        "Called about a scratched CD; sent a replacement. Prefers e-mail for follow-ups.",
+        "お電話で配送先の変更を承りました。次回の注文から反映されます。",
+        "Asked twice about the double charge — refund confirmed by the bank on our side.",
+    )
+    for person, text in zip(linked[:3], lines, strict=False):
+        memory.add_note(staff["frontline"], person.customer_id, text)
+    if len(linked) > 3:
+        with runtime.engines.read.connect() as conn:
+            merge = customers_store.merges_touching(conn, wid, linked[3].members)[0]
+        memory.undo_merge(staff["lead"], merge.id, "Support inbox shared by a family: two different people.")

@@ -54,6 +54,16 @@ class IntakeReport:
         self.suppressed += outcome.suppressed
         self.refused.update(outcome.refused)
 
+    def add_report(self, other: IntakeReport) -> None:
+        """Fold another report into this one."""
+        self.accepted += other.accepted
+        self.duplicates += other.duplicates
+        self.consent_changes += other.consent_changes
+        self.suppressed += other.suppressed
+        self.refused.update(other.refused)
+        self.rejected_by_reason.update(other.rejected_by_reason)
+        self.rejected.extend(other.rejected[: max(0, MAX_REPORTED_REJECTIONS - len(self.rejected))])
+
     def reject(self, items: Iterable[Rejection]) -> None:
         for item in items:
             self.rejected_by_reason[item.reason] += 1

@@ -18,6 +18,8 @@ from omotenashi.store import profiles
 from omotenashi.store.cursors import EventRow
 
 MAX_TRAITS = 100
+STAFF_PURPOSES = frozenset({"service", "care"})
+NAME_TRAITS = frozenset({"name", "first_name", "last_name", "firstName", "lastName", "username"})
 MAX_VALUE_CHARS = 2_000
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -31,6 +33,14 @@ def normalize(kind: str, value: str) -> str:
         digits = re.sub(r"[^\d+]", "", value)
         return digits
     return value
+
+
+def _object(text: str) -> dict[str, Any]:
+    try:
+        value = msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 class MemoryConsumer:
@@ -52,15 +62,30 @@ class MemoryConsumer:
             return keyed_hash(self.secret, kind, value)
         return value
 
+    def _identifiers_in(self, traits: dict[str, Any]) -> list[tuple[str, str]]:
+        """The declared identifiers in a set of traits, in the form they are matched in."""
+        found = []
+        for kind, spec in self.identifiers.items():
+            raw = traits.get(spec.trait)
+            if isinstance(raw, str | int) and not isinstance(raw, bool) and str(raw).strip():
+                found.append((kind, self.identifier_value(kind, str(raw))))
+        return found
+
     def apply(self, conn: Connection, workspace_id: str, rows: Sequence[EventRow]) -> None:
         """Apply a batch of events in log order."""
         graph = Graph(conn, workspace_id)
         keys: set[tuple[str, str]] = set()
+        parsed: dict[int, dict[str, Any]] = {}
         for e in rows:
             if e.user_id is not None:
                 keys.add(("user_id", e.user_id))
             if e.anonymous_id is not None:
                 keys.add(("anonymous_id", e.anonymous_id))
+            if e.type == "identify" and e.traits:
+                values = _object(e.traits)
+                parsed[e.seq] = values
+                for kind, raw in self._identifiers_in(values):
+                    keys.add((kind, raw))
         graph.preload(keys)
         attributions: list[tuple[str, int, int]] = []
         stats: dict[str, list[int]] = {}
@@ -74,8 +99,8 @@ class MemoryConsumer:
             s[0] += 1
             s[1] = min(s[1], e.ts)
             s[2] = max(s[2], e.ts)
-            if e.type == "identify" and e.traits:
-                self._identify(graph, e, base, traits, stated, terms)
+            if e.seq in parsed:
+                self._identify(graph, e, parsed[e.seq], base, traits, stated, terms)
         graph_new = list(graph.decisions.new_identities)
         graph.flush()
         repo.attribute(conn, workspace_id, attributions)
@@ -135,31 +160,26 @@ class MemoryConsumer:
         self,
         graph: Graph,
         e: EventRow,
+        values: dict[str, Any],
         base: str,
         traits: list[dict[str, Any]],
         stated: list[dict[str, Any]],
         terms: list[tuple[str, str]],
     ) -> None:
-        try:
-            values = msgspec.json.decode(e.traits or "{}")
-        except msgspec.DecodeError:
-            return
-        if not isinstance(values, dict):
-            return
-        for kind, spec in self.identifiers.items():
-            raw = values.get(spec.trait)
-            if isinstance(raw, str | int) and str(raw).strip():
-                graph.link(
-                    kind,
-                    self.identifier_value(kind, str(raw)),
-                    base,
-                    rule=f"same_{kind}",
-                    evidence={"seq": e.seq, "messageId": e.message_id, "source": e.source_id, "trait": spec.trait},
-                    at=e.ts,
-                    seq=e.seq,
-                    source_id=e.source_id,
-                    may_merge=spec.match,
-                )
+        for kind, value in self._identifiers_in(values):
+            spec = self.identifiers[kind]
+            graph.link(
+                kind,
+                value,
+                base,
+                rule=f"same_{kind}",
+                evidence={"seq": e.seq, "messageId": e.message_id, "source": e.source_id, "trait": spec.trait},
+                at=e.ts,
+                seq=e.seq,
+                source_id=e.source_id,
+                may_merge=spec.match,
+            )
+        serves_staff = bool(STAFF_PURPOSES.intersection(e.purposes.split(",")))
         for name, value in list(values.items())[:MAX_TRAITS]:
             if name in self.hashed_traits or not isinstance(name, str):
                 continue
@@ -183,6 +203,9 @@ class MemoryConsumer:
             ):
                 terms.extend((w.lower(), base) for w in _WORD.findall(value)[:6])
                 terms.append((value.lower()[:200], base))
+        if not serves_staff:
+            # Preferences steer how staff contact the customer: only sources kept for service or care set them.
+            return
         for name, value in prefs.from_traits(values, self.house.memory.preference_traits).items():
             stated.append(
                 {

@@ -37,4 +37,7 @@ def search(conn: Connection, workspace_id: str, query: str, memory: MemoryConsum
         found.setdefault(repo.root_of(conn, workspace_id, cid), "name or identifier")
         if len(found) >= MAX_RESULTS:
             break
-    return [Hit(cid, load_profile(conn, workspace_id, cid), how) for cid, how in list(found.items())[:MAX_RESULTS]]
+    return [
+        Hit(cid, load_profile(conn, workspace_id, cid, {"service", "care"}), how)
+        for cid, how in list(found.items())[:MAX_RESULTS]
+    ]

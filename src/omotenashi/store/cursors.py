@@ -33,9 +33,6 @@ class EventRow:
     context: str | None
 
 
-_COLUMNS = [getattr(events.c, f) for f in EventRow.__dataclass_fields__]
-
-
 def position(conn: Connection, workspace_id: str, consumer: str) -> int:
     """The seq of the last event the consumer has applied (0 when it has applied none)."""
     stmt = select(cursors.c.position).where(
@@ -60,13 +57,10 @@ def advance(conn: Connection, workspace_id: str, consumer: str, seq: int, now_ms
 
 def events_after(conn: Connection, workspace_id: str, seq: int, limit: int) -> list[EventRow]:
     """The workspace's next events after `seq`, in log order."""
-    stmt = (
-        select(*_COLUMNS)
-        .where(and_(events.c.workspace_id == workspace_id, events.c.seq > seq))
-        .order_by(events.c.seq)
-        .limit(limit)
-    )
-    return [EventRow(*row) for row in conn.execute(stmt)]
+    cols = ", ".join(EventRow.__dataclass_fields__)
+    sql = f"SELECT {cols} FROM events WHERE workspace_id = ? AND seq > ? ORDER BY seq LIMIT ?"  # noqa: S608
+    rows = conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id, seq, limit)).fetchall()
+    return [EventRow(*row) for row in rows]
 
 
 def last_seq(conn: Connection, workspace_id: str) -> int:

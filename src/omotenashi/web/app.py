@@ -14,9 +14,11 @@ from fastapi.staticfiles import StaticFiles
 from omotenashi import __version__
 from omotenashi.bootstrap import Runtime
 from omotenashi.web import errors, pages
+from omotenashi.web.api import customers as customers_api
 from omotenashi.web.api import staff as staff_api
 from omotenashi.web.api import status, tracking
 from omotenashi.web.schemas import BatchRequest, SegmentMessage
+from omotenashi.web.staff import customer_actions, customers
 from omotenashi.web.staff import pages as staff_pages
 
 
@@ -43,6 +45,9 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = True) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(staff_api.router)
     app.include_router(staff_pages.router)
+    app.include_router(customers_api.router)
+    app.include_router(customers.router)
+    app.include_router(customer_actions.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("omotenashi.web") / "static")), name="static")
 
     def openapi() -> dict[str, Any]:

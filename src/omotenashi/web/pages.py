@@ -1,4 +1,4 @@
-"""The pages: the start page of a served workspace."""
+"""The public start page of a served workspace: figures only, no customer's data."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from omotenashi.core.clock import iso
+from omotenashi.demo.build import DEMO_PASSWORD, DEMO_STAFF
 from omotenashi.intake.status import status_of_store
-from omotenashi.store import events
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("omotenashi.web") / "templates"))
@@ -21,20 +21,20 @@ templates.env.filters["iso"] = iso
 def home(request: Request) -> Response:
     runtime = request.app.state.runtime
     statuses = status_of_store(runtime.engines, list(runtime.houses))
-    recent = {}
-    with runtime.engines.read.connect() as conn:
-        for wid in runtime.houses:
-            recent[wid] = events.recent(conn, wid, limit=15)
+    people = {wid: runtime.memory.count(wid) for wid in runtime.houses}
     base = str(request.base_url).rstrip("/")
+    demo = runtime.demo_write_key is not None
     return templates.TemplateResponse(
         request,
         "home.html",
         {
             "houses": {wid: h.house for wid, h in runtime.houses.items()},
             "statuses": {s["workspace"]: s for s in statuses},
-            "recent": recent,
+            "people": people,
             "base": base,
             "demo_key": runtime.demo_write_key,
+            "demo_staff": DEMO_STAFF if demo else (),
+            "demo_password": DEMO_PASSWORD if demo else None,
         },
     )
 

@@ -1,0 +1,1 @@
+"""The privacy center: data map, consent, the customer's portal, export, correction and erasure."""

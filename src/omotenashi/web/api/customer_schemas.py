@@ -1,0 +1,87 @@
+"""Response schemas of the customers API (the wire format; never storage rows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class WhyPublic(BaseModel):
+    """Why this staff member may see an item: the purpose it is kept for."""
+
+    purpose: str = Field(description="The purpose's id, e.g. `service` or `care`.")
+    text: str = Field(description="What the purpose is for, in plain words, in the briefing's language.")
+
+
+class FactPublic(BaseModel):
+    """One thing known about the customer, where it came from, and why it is shown."""
+
+    value: Any = Field(description="The value: text, a flag, or for quiet hours `{start, end, timezone?}`.")
+    origin: str | None = Field(description="`customer`, `staff`, `inferred` or `workspace default`.")
+    source: str | None = Field(description="The source it came from, when a touchpoint sent it.")
+    at: int | None = Field(description="When it was said, epoch milliseconds (UTC).")
+    why: WhyPublic
+
+
+class ActivityPublic(BaseModel):
+    """Something the customer did, in plain words."""
+
+    text: str = Field(description="One sentence, e.g. `Completed an order of $30.00 (3 items)`.")
+    at: int = Field(description="When, epoch milliseconds (UTC).")
+    type: str | None = Field(description="The event's type: track, identify, page, screen, group or alias.")
+    event: str | None = Field(description="A track event's name, as the touchpoint sent it.")
+    why: WhyPublic
+
+
+class MatterPublic(BaseModel):
+    """Something open that staff should look at, e.g. an identifier shared by two different accounts."""
+
+    kind: str = Field(description="`identity_conflict`.")
+    conflict_id: int = Field(description="Mark it as looked at with `POST /staff/conflicts/{id}/resolve`.")
+    identifier_kind: str = Field(description="The kind of the shared identifier, e.g. `anonymous_id`.")
+    reason: str | None = Field(description="Why it is open, e.g. `different_user_ids`.")
+    user_ids: list[str] = Field(description="The different userIds involved, when that is the reason.")
+    at: int = Field(description="When it was noticed, epoch milliseconds (UTC).")
+    why: WhyPublic
+
+
+class NotePublic(BaseModel):
+    """A staff note on the customer (the newest first)."""
+
+    id: str
+    text: str
+    at: int = Field(description="When it was written, epoch milliseconds (UTC).")
+    author_id: str = Field(description="The staff member who wrote it.")
+    version: int = Field(description="1 for an unchanged note; every edit adds one (earlier text is kept).")
+    why: WhyPublic
+
+
+class CountsPublic(BaseModel):
+    events: int = Field(description="Events remembered for the customer, of every merged record.")
+    merged_records: int = Field(description="Other customer records merged into this one.")
+    open_matters: int
+    notes: int = Field(description="Notes in `notes` (the newest few).")
+
+
+class BriefingPublic(BaseModel):
+    """What to know before contacting a customer; only data kept for service or care, each item with its purpose."""
+
+    customer_id: str = Field(description="The customer as one person (merged records are answered by their survivor).")
+    asked_for: str = Field(description="The id asked for.")
+    lang: str = Field(description="The language of the texts: en or ja.")
+    name: FactPublic | None = Field(description="The customer's name, if they gave one.")
+    language: FactPublic | None
+    tone: FactPublic | None
+    channel: FactPublic | None = Field(description="The preferred channel in general.")
+    channels: dict[str, FactPublic] = Field(description="A preferred channel per purpose, keyed by purpose.")
+    quiet_hours: FactPublic | None
+    no_first_contact: FactPublic | None = Field(description="True: wait for the customer to get in touch.")
+    timezone: FactPublic | None
+    journey: FactPublic | None = Field(description="Where the customer is in their journey (not tracked yet: null).")
+    recent: list[ActivityPublic] = Field(description="Recent activity, newest first.")
+    open_matters: list[MatterPublic]
+    notes: list[NotePublic]
+    counts: CountsPublic
+    first_seen: int | None = Field(description="First event, epoch milliseconds (UTC).")
+    last_seen: int | None = Field(description="Latest event, epoch milliseconds (UTC).")
