@@ -17,6 +17,7 @@ from omotenashi.intake.service import Intake
 from omotenashi.memory.consumer import MemoryConsumer
 from omotenashi.memory.service import Memory
 from omotenashi.pipeline.follower import Consumer, Follower
+from omotenashi.privacy.service import Privacy
 from omotenashi.staff.sessions import forget_old_sessions
 from omotenashi.store import events, migrate, workspaces
 from omotenashi.store.engine import Engines, open_engines, store_url
@@ -34,6 +35,7 @@ class Runtime:
     intake: Intake
     follower: Follower
     memory: Memory
+    privacy: Privacy
     demo_write_key: str | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
@@ -124,10 +126,15 @@ def build(
     memory_consumers = _memory_consumers(houses, engines)
     follower = Follower(engines, writer, _consumers(memory_consumers), clock=clock)
     intake = Intake({wid: h.house for wid, h in houses.items()}, engines, writer, clock, on_commit=follower.poke)
-    memory = Memory({wid: h.house for wid, h in houses.items()}, memory_consumers, engines, writer, clock)
+    house_files = {wid: h.house for wid, h in houses.items()}
+    memory = Memory(house_files, memory_consumers, engines, writer, clock)
+    privacy = Privacy(house_files, memory_consumers, engines, writer, follower, clock)
+    if start_writer:
+        # An erasure a stopped process left half-done is completed before anything else happens.
+        privacy.resume_erasures()
     if start_writer and follow:
         follower.start()
-    return Runtime(settings, houses, engines, writer, intake, follower, memory)
+    return Runtime(settings, houses, engines, writer, intake, follower, memory, privacy)
 
 
 def _memory_consumers(houses: dict[str, LoadedHouse], engines: Engines) -> dict[str, MemoryConsumer]:

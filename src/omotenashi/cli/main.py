@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from omotenashi.cli import bench, demo, keys, staff
+from omotenashi.cli import bench, demo, keys, privacy, simulate, staff
 from omotenashi.cli.common import ConfigOption, console, err_console, friendly_errors, settings_with
 
 app = typer.Typer(
@@ -22,7 +22,9 @@ app = typer.Typer(
 app.add_typer(keys.app, name="keys")
 app.add_typer(bench.app, name="bench")
 app.add_typer(staff.app, name="staff")
+app.add_typer(privacy.app, name="privacy")
 app.command("demo")(demo.demo)
+app.command("simulate")(simulate.simulate)
 
 
 @app.command()

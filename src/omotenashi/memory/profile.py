@@ -146,3 +146,41 @@ def set_preference_by_staff(
             }
         ],
     )
+
+
+def correct_trait(
+    conn: Connection,
+    workspace_id: str,
+    customer_id: str,
+    name: str,
+    value: Any,
+    *,
+    origin: str,
+    now_ms: int,
+    staff_id: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """Record a corrected value for a trait; the earlier values stay in its history."""
+    from omotenashi.core.errors import BadRequest
+
+    if not name or len(name) > 128:
+        raise BadRequest("a trait needs a name of at most 128 characters")
+    if isinstance(value, str) and len(value) > 2000:
+        raise BadRequest("the value is too long", hint="at most 2,000 characters")
+    root, _ = resolve_customer(conn, workspace_id, customer_id)
+    profiles.add_traits(
+        conn,
+        workspace_id,
+        [
+            {
+                "customer_id": root,
+                "name": name,
+                "value": value,
+                "origin": origin,
+                "staff_id": staff_id,
+                "reason": reason,
+                "purposes": "service",
+                "at": now_ms,
+            }
+        ],
+    )

@@ -114,3 +114,13 @@ def receipts_for(
         stmt = stmt.where(consent_receipts.c.at <= before_at)
     stmt = stmt.order_by(consent_receipts.c.at.desc(), consent_receipts.c.id.desc()).limit(limit)
     return [Receipt(*r) for r in conn.execute(stmt)]
+
+
+def set_state(conn: Connection, workspace_id: str, subjects: Sequence[str], purpose: str, status: str, at: int) -> None:
+    """Make one choice the current state for every identifier of a person (one receipt records the choice)."""
+    execute_many(
+        conn,
+        "INSERT INTO consent_state (workspace_id, subject, purpose, status, at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (workspace_id, subject, purpose) DO UPDATE SET status = excluded.status, at = excluded.at",
+        [(workspace_id, s, purpose, status, at) for s in subjects],
+    )

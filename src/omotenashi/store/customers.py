@@ -17,7 +17,7 @@ from omotenashi.store.schema import (
     merges,
     search_terms,
 )
-from omotenashi.store.sql import execute_many, fetch_in
+from omotenashi.store.sql import driver_sql, execute_many, fetch_in
 
 
 @dataclass(frozen=True)
@@ -400,3 +400,19 @@ def count_customers(conn: Connection, workspace_id: str) -> int:
     """Customers as people: roots only."""
     stmt = select(func.count()).where(and_(customers.c.workspace_id == workspace_id, customers.c.merged_into.is_(None)))
     return int(conn.execute(stmt).scalar_one())
+
+
+def event_summary(conn: Connection, workspace_id: str, members: Sequence[str]) -> list[dict[str, Any]]:
+    """A person's events grouped by kind, source and purposes: how many, first and last."""
+    marks = ",".join("?" * len(members))
+    sql = (
+        "SELECT e.type, e.event, e.source_id, e.purposes, COUNT(*), MIN(e.ts), MAX(e.ts) "
+        "FROM event_customers ec JOIN events e ON e.seq = ec.seq AND e.workspace_id = ec.workspace_id "
+        f"WHERE ec.workspace_id = ? AND ec.customer_id IN ({marks}) "
+        "GROUP BY e.type, e.event, e.source_id, e.purposes ORDER BY COUNT(*) DESC"
+    )
+    rows = conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id, *members)).fetchall()
+    return [
+        {"type": r[0], "event": r[1], "source": r[2], "purposes": r[3], "count": int(r[4]), "first": r[5], "last": r[6]}
+        for r in rows
+    ]

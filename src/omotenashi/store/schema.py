@@ -366,3 +366,52 @@ access_log = Table(
     Column("at", BigInteger, nullable=False),
     Index(None, "workspace_id", "customer_id"),
 )
+
+# --- privacy: rights requests (with the erasure journal), portal sign-in links and sessions ------------------------
+
+rights_requests = Table(
+    "rights_requests",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("id", String(40), nullable=False),
+    Column("kind", String(16), nullable=False, comment="access, export, correct, erase"),
+    Column("customer_id", String(40), nullable=True, comment="cleared to the erasure's pseudonym when erased"),
+    Column("identity", Text, nullable=True, comment="kind:keyed-hash of the identifier the request named"),
+    Column("via", String(16), nullable=False, comment="portal, email, phone, letter, cli"),
+    Column("received_at", BigInteger, nullable=False),
+    Column("due_at", BigInteger, nullable=False, comment="the legal deadline: one month after receipt"),
+    Column("verification", String(16), nullable=False, comment="unverified, verified, failed"),
+    Column("status", String(16), nullable=False, comment="open, in_progress, completed, refused"),
+    Column("progress", Text, nullable=True, comment="JSON journal of an erasure, so a killed one resumes"),
+    Column("outcome", Text, nullable=True),
+    Column("receipt", Text, nullable=True, comment="JSON receipt given to the customer"),
+    Column("staff_id", String(40), nullable=True),
+    Column("completed_at", BigInteger, nullable=True),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    Index(None, "workspace_id", "status"),
+)
+
+portal_links = Table(
+    "portal_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+)
+
+portal_sessions = Table(
+    "portal_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("gpc", Integer, nullable=False, comment="1 when the browser sent Sec-GPC: 1"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("ended_at", BigInteger, nullable=True),
+    Index(None, "workspace_id", "customer_id"),
+)
