@@ -20,6 +20,10 @@ BY_CUSTOMER = (
     "access_log",
     "portal_links",
     "portal_sessions",
+    "journey_positions",
+    "journey_steps",
+    "signals",
+    "detector_state",
 )
 
 

@@ -415,3 +415,90 @@ portal_sessions = Table(
     Column("ended_at", BigInteger, nullable=True),
     Index(None, "workspace_id", "customer_id"),
 )
+
+# --- journeys: each customer's place in each journey, step history, baselines per cohort --------------------------
+
+journey_positions = Table(
+    "journey_positions",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("customer_id", String(40), nullable=False, comment="the base customer the events came with"),
+    Column("journey", String(64), nullable=False),
+    Column("stage", String(32), nullable=False, comment="discover, purchase, onboard, use, support, renew, recommend"),
+    Column("step", String(128), nullable=True),
+    Column("step_index", Integer, nullable=True),
+    Column("entered_at", BigInteger, nullable=False, comment="when the customer reached this step"),
+    Column("last_event_at", BigInteger, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("cohort", Text, nullable=False, comment="JSON: plan, source, signup month…"),
+    PrimaryKeyConstraint("workspace_id", "customer_id", "journey"),
+    Index(None, "workspace_id", "journey", "step"),
+)
+
+journey_steps = Table(
+    "journey_steps",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column("journey", String(64), nullable=False),
+    Column("step", String(128), nullable=False),
+    Column("step_index", Integer, nullable=False),
+    Column("entered_at", BigInteger, nullable=False),
+    Column("left_at", BigInteger, nullable=True, comment="when the next step was reached; NULL while still here"),
+    Column("seq", BigInteger, nullable=False, comment="the event that reached the step"),
+    Column("cohort", Text, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "customer_id", "journey", "step_index"),
+    Index(None, "workspace_id", "journey", "step_index"),
+)
+
+journey_baselines = Table(
+    "journey_baselines",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("journey", String(64), nullable=False),
+    Column("step_index", Integer, nullable=False),
+    Column("cohort_key", String(64), nullable=False, comment="'all' or a cohort dimension such as plan"),
+    Column("cohort_value", String(128), nullable=False),
+    Column("reached", BigInteger, nullable=False),
+    Column("moved_on", BigInteger, nullable=False),
+    Column("p50_ms", BigInteger, nullable=True),
+    Column("p90_ms", BigInteger, nullable=True),
+    Column("computed_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "journey", "step_index", "cohort_key", "cohort_value"),
+)
+
+# --- friction: signals with evidence, and the per-customer state of streaming detectors ------------------------------
+
+signals = Table(
+    "signals",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("id", String(40), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column("kind", String(32), nullable=False, comment="stall, help_loop, rage_click, … (a detector's name)"),
+    Column("key", String(200), nullable=False, comment="what the signal is about, so new evidence updates it"),
+    Column("severity", Integer, nullable=False, comment="1 low … 3 high"),
+    Column("status", String(16), nullable=False, comment="open or resolved"),
+    Column("first_seen", BigInteger, nullable=False),
+    Column("last_seen", BigInteger, nullable=False),
+    Column("resolved_at", BigInteger, nullable=True),
+    Column("evidence", Text, nullable=False, comment="JSON list of event seqs"),
+    Column("details", Text, nullable=False, comment="JSON facts the plain-words explanation is built from"),
+    Column("journey", String(64), nullable=True),
+    Column("step", String(128), nullable=True),
+    Column("updated_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    Index(None, "workspace_id", "customer_id", "kind", "key", unique=True),
+    Index(None, "workspace_id", "status", "kind"),
+)
+
+detector_state = Table(
+    "detector_state",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("detector", String(32), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column("state", Text, nullable=False, comment="JSON: what the detector remembers of recent events"),
+    Column("updated_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "detector", "customer_id"),
+)
