@@ -13,7 +13,10 @@ from omotenashi.config.loader import LoadedHouse, load_house
 from omotenashi.config.settings import Settings
 from omotenashi.core.clock import Clock, to_epoch_ms, utc_now
 from omotenashi.core.errors import ConfigError, ConfigProblem
+from omotenashi.friction.service import Friction
 from omotenashi.intake.service import Intake
+from omotenashi.journeys.consumer import JourneysConsumer
+from omotenashi.journeys.service import Journeys
 from omotenashi.memory.consumer import MemoryConsumer
 from omotenashi.memory.service import Memory
 from omotenashi.pipeline.follower import Consumer, Follower
@@ -36,6 +39,8 @@ class Runtime:
     follower: Follower
     memory: Memory
     privacy: Privacy
+    journeys: Journeys
+    friction: Friction
     demo_write_key: str | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
@@ -46,6 +51,7 @@ class Runtime:
     def close(self) -> None:
         """Finish queued writes and release the store."""
         self.follower.stop()
+        self.journeys.close()
         self.writer.stop()
         self.engines.dispose()
 
@@ -121,10 +127,16 @@ def build(
 
     writer.add_periodic(Periodic("forget messageIds older than the dedupe window", 3600, forget_old_ids))
     writer.add_periodic(Periodic("forget long-ended staff sessions", 3600, forget_ended_sessions))
+    journeys = Journeys({wid: h.house for wid, h in houses.items()}, engines, writer, clock)
+    if (refresh := journeys.periodic()) is not None:
+        writer.add_periodic(refresh)
+    friction = Friction({wid: h.house for wid, h in houses.items()}, engines, writer, clock)
+    if (tick := friction.periodic()) is not None:
+        writer.add_periodic(tick)
     if start_writer:
         writer.start()
     memory_consumers = _memory_consumers(houses, engines)
-    follower = Follower(engines, writer, _consumers(memory_consumers), clock=clock)
+    follower = Follower(engines, writer, _consumers(houses, memory_consumers, clock, friction), clock=clock)
     intake = Intake({wid: h.house for wid, h in houses.items()}, engines, writer, clock, on_commit=follower.poke)
     house_files = {wid: h.house for wid, h in houses.items()}
     memory = Memory(house_files, memory_consumers, engines, writer, clock)
@@ -134,7 +146,9 @@ def build(
         privacy.resume_erasures()
     if start_writer and follow:
         follower.start()
-    return Runtime(settings, houses, engines, writer, intake, follower, memory, privacy)
+    return Runtime(
+        settings, houses, engines, writer, intake, follower, memory, privacy, journeys=journeys, friction=friction
+    )
 
 
 def _memory_consumers(houses: dict[str, LoadedHouse], engines: Engines) -> dict[str, MemoryConsumer]:
@@ -142,6 +156,13 @@ def _memory_consumers(houses: dict[str, LoadedHouse], engines: Engines) -> dict[
         return {wid: MemoryConsumer(h.house, workspaces.workspace_secret(conn, wid)) for wid, h in houses.items()}
 
 
-def _consumers(memory: dict[str, MemoryConsumer]) -> dict[str, list[Consumer]]:
-    """The log followers of each workspace, in the order they run: memory first, everything else after it."""
-    return {wid: [consumer] for wid, consumer in memory.items()}
+def _consumers(
+    houses: dict[str, LoadedHouse], memory: dict[str, MemoryConsumer], clock: Clock, friction: Friction
+) -> dict[str, list[Consumer]]:
+    """The log followers of each workspace, in the order they run: memory first, then journeys, everything else
+    after them (each reads what the ones before it derived)."""
+    followers = friction.followers()
+    return {
+        wid: [consumer, JourneysConsumer(houses[wid].house, clock), *([followers[wid]] if wid in followers else [])]
+        for wid, consumer in memory.items()
+    }

@@ -405,7 +405,8 @@ def test_the_briefing_api_gives_each_item_with_why_it_may_be_seen(runtime, serve
         "no_first_contact", "timezone", "journey", "recent", "open_matters", "notes", "counts", "first_seen",
         "last_seen",
     }  # fmt: skip
-    assert b["customer_id"] == cid and b["lang"] == "ja" and b["journey"] is None
+    assert b["customer_id"] == cid and b["lang"] == "ja"
+    assert b["journey"]["value"].startswith("現在の段階：利用") and b["journey"]["why"]["purpose"] == "service"
     assert b["name"]["value"] == "Aiko Tanaka" and b["name"]["why"]["purpose"] == "service"
     assert b["language"]["value"] == "ja" and b["language"]["origin"] == "customer"
     assert b["channel"]["value"] == "email" and b["channel"]["why"]["purpose"] == "care"
@@ -415,7 +416,7 @@ def test_the_briefing_api_gives_each_item_with_why_it_may_be_seen(runtime, serve
     assert matter["kind"] == "identity_conflict" and matter["user_ids"] == ["u1", "u3"]
     assert [n["text"] for n in b["notes"]] == ["Prefers email"]
     assert b["counts"] == {"events": 5, "merged_records": 1, "open_matters": 1, "notes": 1}
-    items = [b["name"], b["language"], b["channel"], b["quiet_hours"], *b["recent"], matter, *b["notes"]]
+    items = [b["name"], b["language"], b["channel"], b["quiet_hours"], b["journey"], *b["recent"], matter, *b["notes"]]
     assert len(whys(b)) == len(items)
     for why in whys(b):
         assert why["purpose"] in {"service", "care"} and re.search(r"[\u3040-\u30ff]", why["text"])

@@ -336,7 +336,7 @@ def test_the_follower_resumes_from_its_cursor_after_a_restart(tmp_path: Path, st
     try:
         lines = [json.dumps({"type": "track", "userId": "u1", "event": "B", "messageId": "b1"}).encode()]
         second.intake.import_lines(lines, second.intake.source("shop", "web"))
-        assert second.follower.drain() == 1
+        assert second.follower.drain() == 1  # the one new event (each follower applies it once)
         with second.engines.read.connect() as conn:
             cid = repo.root_of(conn, "shop", repo.find_identities(conn, "shop", [("user_id", "u1")])[("user_id", "u1")])
             assert repo.stats_of(conn, "shop", [cid])[0] == 3

@@ -183,5 +183,8 @@ def test_no_input_makes_the_server_answer_5xx(runtime, server, write_key):
             r = httpx.post(f"{server}{path}", content=body, auth=(write_key, ""))
             assert r.status_code < 500, (body, path, r.text)
             assert "code" in r.json() or r.json().get("success")
+    broken_utf8 = b'{"batch": [{"type": "track", "userId": "u", "event": "E", "properties": {"a": "\xff\xfe"}}]}'
+    r = httpx.post(f"{server}/v1/batch", content=broken_utf8, auth=(write_key, ""))
+    assert r.status_code == 400 and r.json()["rejected"][0]["reason"] == "invalid_utf8"
     bad_auth = httpx.post(f"{server}/v1/track", content=b"{}", headers={"Authorization": "Basic !!!"})
     assert bad_auth.status_code == 400

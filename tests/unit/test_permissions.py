@@ -17,6 +17,7 @@ EXPECTED = {
     "resolve_conflict": {"lead", "admin"},
     "view_access_log": {"privacy_officer", "admin"},
     "manage_staff": {"admin"},
+    "handle_rights_requests": {"privacy_officer", "admin"},
 }
 
 

@@ -29,7 +29,8 @@ def demo(
             console.print(
                 f"demo workspace built in {folder}: {built.orders.accepted} real CDNOW orders, "
                 f"{built.web.accepted} synthetic web and support events ({built.web.duplicates} retried, "
-                f"{sum(built.web.rejected_by_reason.values())} rejected on purpose)"
+                f"{sum(built.web.rejected_by_reason.values())} rejected on purpose), and {built.app.accepted} "
+                "events of a synthetic software company (its onboarding journey is on the journey map)"
             )
         else:
             console.print(f"demo workspace in {folder} is already built; delete the folder to build it afresh")

@@ -46,7 +46,8 @@ def _lines(stream: IO[bytes], raw: IO[bytes] | None, progress: Progress | None, 
 
 def run_import(file: str, source_id: str | None, settings: Settings, *, as_json: bool = False) -> int:
     """Import a file; the exit code is 0 when every line was stored, duplicated or refused, 1 with rejections."""
-    runtime = build(settings)
+    # Bulk loads commit the log only; the derived tables catch up from it when `omotenashi serve` runs.
+    runtime = build(settings, follow=False)
     try:
         wid, loaded = next(iter(runtime.houses.items()))
         if source_id is None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from omotenashi.cli import bench, demo, keys, privacy, simulate, staff
+from omotenashi.cli import bench, demo, evaluate, friction, journeys, keys, privacy, simulate, staff
 from omotenashi.cli.common import ConfigOption, console, err_console, friendly_errors, settings_with
 
 app = typer.Typer(
@@ -23,7 +23,10 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(bench.app, name="bench")
 app.add_typer(staff.app, name="staff")
 app.add_typer(privacy.app, name="privacy")
+app.add_typer(journeys.app, name="journeys")
+app.add_typer(friction.app, name="friction")
 app.command("demo")(demo.demo)
+app.command("evaluate")(evaluate.evaluate)
 app.command("simulate")(simulate.simulate)
 
 
@@ -124,6 +127,8 @@ def status(
             console.print(f"  refused {reason}: {n}")
         for reason, n in s["rejections"].items():
             console.print(f"  rejected {reason}: {n}")
+        for name, n in s.get("undeclared", {}).items():
+            console.print(f"  collected but not declared: {name} ({n})")
 
 
 @app.command("import")

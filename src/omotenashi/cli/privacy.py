@@ -101,3 +101,137 @@ def requests(
         return
     for r in rows:
         console.print(f"{r.id}  {r.kind:7} via {r.via:6} due {iso(r.due_at)[:10]}  {r.verification:10} {r.status}")
+
+
+@app.command()
+def link(
+    identity: Annotated[str, typer.Option(help="KIND:VALUE of the person, e.g. user_id:42 or email:ann@example.com.")],
+    base: Annotated[
+        str | None, typer.Option(help="This server's public address (default: $OMOTENASHI__PORTAL__BASE_URL).")
+    ] = None,
+    minutes: Annotated[int, typer.Option(min=1, max=10, help="How long the link works (at most 10).")] = 10,
+    config: ConfigOption = None,
+) -> None:
+    """Print a signed privacy-portal link for a person, as the company's app would make one."""
+    import time
+    from datetime import timedelta
+
+    from omotenashi.bootstrap import build
+    from omotenashi.core.errors import BadRequest
+    from omotenashi.privacy import links
+    from omotenashi.privacy.service import Identity
+    from omotenashi.store import customers, workspaces
+
+    with friendly_errors():
+        settings = settings_with(config)
+        runtime = build(settings, follow=False)
+        try:
+            wid = next(iter(runtime.houses))
+            customer = runtime.privacy.find(wid, Identity.parse(identity))
+            with runtime.engines.read.connect() as conn:
+                key = links.link_key(workspaces.workspace_secret(conn, wid))
+                ids = customers.identities_of(conn, wid, customers.members_of(conn, wid, customer))
+        finally:
+            runtime.close()
+        users = sorted(i.value for i in ids if i.kind == "user_id")
+        if not users:
+            raise BadRequest(
+                f"{identity} has no userId, and signed links name one",
+                hint="the person can ask for an e-mailed link at /portal/ instead",
+            )
+        server = settings.server
+        address = base or settings.portal.base_url or f"http://{server.host}:{server.port}"
+        url = links.signed_link(
+            address, key, wid, users[0], now_s=int(time.time()), valid_for=timedelta(minutes=minutes)
+        )
+    sys.stdout.write(url + "\n")
+
+
+@app.command("link-key")
+def link_key(config: ConfigOption = None) -> None:
+    """Print the key the company's app signs portal links with (derived from the workspace secret, not the secret)."""
+    from omotenashi.bootstrap import load_houses, open_store
+    from omotenashi.privacy import links
+    from omotenashi.store import workspaces
+
+    with friendly_errors():
+        settings = settings_with(config)
+        houses = load_houses([settings.house_file])
+        engines = open_store(houses, settings)
+        try:
+            wid = next(iter(houses))
+            with engines.read.connect() as conn:
+                key = links.link_key(workspaces.workspace_secret(conn, wid))
+        finally:
+            engines.dispose()
+    sys.stdout.write(f"{wid} {key.hex()}\n")
+
+
+request_app = typer.Typer(help="Rights requests received by e-mail, phone or letter.", no_args_is_help=True)
+app.add_typer(request_app, name="request")
+
+
+@request_app.command("add")
+def request_add(
+    kind: Annotated[str, typer.Option(help="access, export, correct or erase.")],
+    identity: Annotated[str, typer.Option(help="KIND:VALUE of the person, e.g. email:ann@example.com.")],
+    via: Annotated[str, typer.Option(help="email, phone, letter or cli.")] = "email",
+    config: ConfigOption = None,
+) -> None:
+    """Record a rights request with its legal deadline (one month); prints its id."""
+    from omotenashi.bootstrap import build
+    from omotenashi.core.clock import iso
+    from omotenashi.privacy.service import Identity
+
+    with friendly_errors():
+        runtime = build(settings_with(config), follow=False)
+        try:
+            req = runtime.privacy.open_request(next(iter(runtime.houses)), kind, Identity.parse(identity), via, None)
+        finally:
+            runtime.close()
+    console.print(f"{req.id}  {req.kind} via {req.via}, due {iso(req.due_at)[:10]}, identity not yet verified")
+
+
+@request_app.command("verify")
+def request_verify(
+    request_id: Annotated[str, typer.Argument(help="The request's id.")],
+    failed: Annotated[bool, typer.Option("--failed", help="Record that verification failed.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Record that the requester's identity was verified (or that verification failed)."""
+    from omotenashi.bootstrap import build
+
+    with friendly_errors():
+        runtime = build(settings_with(config), follow=False)
+        try:
+            runtime.privacy.set_verification(
+                next(iter(runtime.houses)), request_id, "failed" if failed else "verified", "cli"
+            )
+        finally:
+            runtime.close()
+    console.print(f"{request_id}: {'verification failed' if failed else 'verified'}")
+
+
+@request_app.command("complete")
+def request_complete(
+    request_id: Annotated[str, typer.Argument(help="The request's id.")],
+    out: Annotated[Path, typer.Option(help="Where an export or access request's zip is written.")] = Path("export.zip"),
+    config: ConfigOption = None,
+) -> None:
+    """Carry out a verified request with the same machinery as the portal, and print the receipt."""
+    from omotenashi.bootstrap import build
+
+    with friendly_errors():
+        runtime = build(settings_with(config), follow=False)
+        try:
+            wid = next(iter(runtime.houses))
+            kinds = {r.id: r.kind for r in runtime.privacy.requests(wid)}
+            if kinds.get(request_id) in ("export", "access"):
+                with out.open("wb") as fh:
+                    receipt = runtime.privacy.complete_request(wid, request_id, "cli", fh)
+                receipt["written_to"] = str(out)
+            else:
+                receipt = runtime.privacy.complete_request(wid, request_id, "cli")
+        finally:
+            runtime.close()
+    sys.stdout.write(json.dumps(receipt, indent=2, ensure_ascii=False) + "\n")

@@ -14,7 +14,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from omotenashi.config.datamap_check import data_map_problems
+from omotenashi.config.friction import SECTION_MODELS as FRICTION_SECTIONS
+from omotenashi.config.friction_check import friction_problems
 from omotenashi.config.house import REQUIRED_PURPOSES, HouseFile
+from omotenashi.config.journeys_check import journey_problems, known_keys
 from omotenashi.core.errors import ConfigError, ConfigProblem
 
 
@@ -144,6 +147,8 @@ def _node_at(data: Any, loc: Sequence[str | int]) -> Any:
 def _known_keys(parent_loc: Sequence[str | int], parent: Any) -> list[str]:
     from omotenashi.config import house as h
 
+    if (inside_journeys := known_keys(parent_loc)) is not None:
+        return inside_journeys
     model: Any = HouseFile
     by_section: dict[str, Any] = {
         "workspace": h.WorkspaceSection,
@@ -163,6 +168,7 @@ def _known_keys(parent_loc: Sequence[str | int], parent: Any) -> list[str]:
         "identifiers": h.IdentifierSection,
         "preference_traits": h.PreferenceTraits,
     }
+    by_section.update(FRICTION_SECTIONS)
     for part in reversed(parent_loc):
         if isinstance(part, str) and part in by_section:
             model = by_section[part]
@@ -250,6 +256,8 @@ def _semantic_problems(name: str, data: Any, house: HouseFile) -> list[ConfigPro
                 )
             )
     problems.extend(data_map_problems(name, data, house))
+    problems.extend(journey_problems(name, data, house))
+    problems.extend(friction_problems(name, data, house))
     try:
         zoneinfo.ZoneInfo(house.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -22,6 +22,27 @@ class WriterSettings(BaseModel):
     )
 
 
+class MailSettings(BaseModel):
+    host: str | None = Field(
+        default=None,
+        description="SMTP server that sends the privacy portal's sign-in links. Unset: the link is written to the "
+        "server's output instead (the demo).",
+    )
+    port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server.")
+    sender: str = Field(
+        default="privacy@localhost", description="The From address of the portal's e-mails (e.g. privacy@shop.example)."
+    )
+    starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS before sending.")
+
+
+class PortalSettings(BaseModel):
+    base_url: str | None = Field(
+        default=None,
+        description="The public address of this server (e.g. https://privacy.shop.example), put into e-mailed and "
+        "signed portal links. Unset: the address of a local request, else the server's host and port.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OMOTENASHI__", env_nested_delimiter="__", extra="ignore")
 
@@ -32,3 +53,5 @@ class Settings(BaseSettings):
     )
     server: ServerSettings = Field(default_factory=ServerSettings, description="The HTTP server.")
     writer: WriterSettings = Field(default_factory=WriterSettings, description="The single writer.")
+    mail: MailSettings = Field(default_factory=MailSettings, description="Outgoing e-mail (portal sign-in links).")
+    portal: PortalSettings = Field(default_factory=PortalSettings, description="The customers' privacy portal.")

@@ -1,7 +1,8 @@
 """Build the demo workspace through the real intake path.
 
 Orders come from the real CDNOW sample. Web activity (sign-ins, page views, consent choices) is synthetic,
-generated from a fixed seed, and every synthetic message says so in `context.synthetic`.
+generated from a fixed seed, and every synthetic message says so in `context.synthetic`; so is a made-up software
+company's customers (the simulator), which give the journey map its onboarding journey.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import functools
 import random
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,8 @@ from omotenashi.core.clock import to_epoch_ms, utc_now
 from omotenashi.core.ids import hash_write_key, new_write_key
 from omotenashi.datasets import cdnow
 from omotenashi.intake.service import IntakeReport
+from omotenashi.simulator import WorldConfig
+from omotenashi.simulator import messages as simulated_messages
 from omotenashi.staff import accounts
 from omotenashi.store import customers as customers_store
 from omotenashi.store import staff as staff_store
@@ -32,7 +35,7 @@ from omotenashi.store.schema import notes as notes_table
 from omotenashi.store.staff import StaffMember
 
 SEED = 20261123
-DEMO_VERSION = "2"  # bump when the demo's content changes: an older demo folder is then rebuilt
+DEMO_VERSION = "3"  # bump when the demo's content changes: an older demo folder is then rebuilt
 WEB_CUSTOMERS = 300
 PAGES = ("Home", "New releases", "Jazz", "Rock", "Classical", "Search results", "Cart", "Help: shipping")
 NAMES = ("Aiko", "Ben", "Chiara", "Daisuke", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jun", "Kofi", "Lena")
@@ -49,6 +52,7 @@ class DemoBuild:
     web: IntakeReport
     staff: dict[str, StaffMember]
     fresh: bool
+    app: IntakeReport = field(default_factory=IntakeReport)
 
 
 def order_messages() -> Iterator[bytes]:
@@ -194,6 +198,26 @@ def support_messages(seed: int = SEED) -> Iterator[bytes]:
         )
 
 
+# --- journeys: a synthetic software company -------------------------------------------------------------------------
+# The shop's own data has no onboarding journey, so the journey map is shown on a made-up software company: the
+# simulator of docs/events.md, a fixed seed and a modest size, in arrival order (phones deliver late), through the
+# `app` source. Every message says `context.synthetic: true`.
+APP_WORLD = WorldConfig(customers=400, days=60, seed=SEED)
+
+
+def app_messages(world: WorldConfig = APP_WORLD) -> Iterator[bytes]:
+    """The synthetic software company's customers: signups, onboarding steps, use, support, renewals."""
+    return simulated_messages(world, shuffle=True)
+
+
+def _load_app(runtime: Runtime, wid: str) -> IntakeReport:
+    """Load the software company through the `app` source, follow it, and compute its journey baselines."""
+    report = runtime.intake.import_lines(app_messages(), runtime.intake.source(wid, "app"))
+    runtime.follower.drain()
+    runtime.journeys.refresh(wid)
+    return report
+
+
 def _msg(
     kind: str,
     anon: str,
@@ -231,7 +255,7 @@ def build_demo(folder: Path, settings: Settings) -> tuple[Runtime, DemoBuild]:
         with runtime.engines.write.begin() as conn:
             workspaces.add_key(conn, hash_write_key(key), key[:10], wid, "web")
         key_file.write_text(key + "\n")
-    orders, web = IntakeReport(), IntakeReport()
+    orders, web, app = IntakeReport(), IntakeReport(), IntakeReport()
     if fresh:
         orders = runtime.intake.import_lines(order_messages(), runtime.intake.source(wid, "shop"))
         web = runtime.intake.import_lines(web_messages(), runtime.intake.source(wid, "web"))
@@ -240,8 +264,10 @@ def build_demo(folder: Path, settings: Settings) -> tuple[Runtime, DemoBuild]:
     staff = _demo_staff(runtime, wid)
     if fresh:
         _demo_notes(runtime, wid, staff)
+        # After the notes, which go to the shop's most recently active customers, not the software company's.
+        app = _load_app(runtime, wid)
         marker.write_text(DEMO_VERSION + "\n")
-    return runtime, DemoBuild(house_file, key, orders, web, staff, fresh)
+    return runtime, DemoBuild(house_file, key, orders, web, staff, fresh, app)
 
 
 DEMO_PASSWORD = "omotenashi-demo"  # noqa: S105 - the demo's published password, printed for the newcomer

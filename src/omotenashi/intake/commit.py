@@ -17,6 +17,8 @@ from omotenashi.intake.gate import PurposeRule, kept_purposes
 from omotenashi.intake.validate import Prepared
 from omotenashi.store import consent, counters, events, suppressions
 
+_NO_STATE: dict[str, str] = {}
+
 
 @dataclass(frozen=True)
 class WorkspaceRules:
@@ -67,15 +69,25 @@ def commit(
     needs_state = any(i.consent for i in live) or consent.has_any_state(conn, ws.workspace_id)
     state = _load_state(conn, ws.workspace_id, live) if needs_state else {}
     rows = []
+    undeclared: Counter[str] = Counter()
+    # Most customers share one consent state (often: none said yet), so the gate is asked once per state.
+    verdicts: dict[tuple[tuple[str, str], ...], tuple[str, str | None]] = {}
+    workspace_id = ws.workspace_id
     for item in live:
         if item.consent:
             out.consent_changes += _apply_changes(ws, source_id, item, state, receipts, method)
-        merged = _merged(state, item)
-        purposes, reason = kept_purposes(source_purposes, ws.purposes, merged)
-        if reason is not None:
-            out.refused[reason] += 1
+        merged = _merged(state, item) if state else _NO_STATE
+        key = tuple(merged.items()) if merged else ()
+        verdict = verdicts.get(key)
+        if verdict is None:
+            purposes, reason = kept_purposes(source_purposes, ws.purposes, merged)
+            verdict = verdicts[key] = (",".join(purposes), reason)
+        if verdict[1] is not None:
+            out.refused[verdict[1]] += 1
             continue
-        rows.append(_row(ws.workspace_id, source_id, item, ",".join(purposes)))
+        rows.append(_row(workspace_id, source_id, item, verdict[0]))
+        if item.undeclared:
+            undeclared.update(item.undeclared)
         out.stored_positions.append(item.position)
     events.append(conn, rows)
     consent.record(conn, ws.workspace_id, receipts)
@@ -83,6 +95,7 @@ def commit(
     deltas = Counter({"accepted": len(rows), "duplicates": out.duplicates, "suppressed": out.suppressed})
     deltas.update({f"refused:{k}": v for k, v in out.refused.items()})
     deltas.update(Counter(f"rejected:{r.reason}" for r in rejected))
+    deltas.update({f"undeclared:{name}"[:96]: n for name, n in undeclared.items()})
     counters.bump(conn, ws.workspace_id, deltas)
     counters.log_rejections(conn, ws.workspace_id, source_id, now_ms, rejected)
     return out

@@ -16,6 +16,7 @@ from omotenashi.core.purposes import ConsentMethod, ConsentStatus
 from omotenashi.intake.body import Envelope, inflate, read_batch, read_single
 from omotenashi.intake.commit import Outcome, WorkspaceRules, commit
 from omotenashi.intake.gate import PurposeRule
+from omotenashi.intake.undeclared import Filter
 from omotenashi.intake.validate import Prepared, Rules, prepare
 from omotenashi.store import workspaces
 from omotenashi.store.engine import Engines
@@ -253,4 +254,5 @@ def _rules_of(house: HouseFile) -> Rules:
         max_message_bytes=house.intake.max_message_bytes,
         future_tolerance_ms=house.intake.future_tolerance_hours * 3_600_000,
         purpose_names=names,
+        data_map=Filter.of(house),
     )

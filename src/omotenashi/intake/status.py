@@ -24,6 +24,7 @@ def status_of_store(engines: Engines, workspace_ids: list[str]) -> list[dict[str
                     "consent_receipts": consent.count_receipts(conn, wid),
                     "refused": _prefixed(counts, "refused:"),
                     "rejections": _prefixed(counts, "rejected:"),
+                    "undeclared": _prefixed(counts, "undeclared:"),
                 }
             )
     return out

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import msgspec
 
@@ -13,6 +14,7 @@ from omotenashi.core.messages import MESSAGE_TYPES, ConsentEventProperties, Cons
 from omotenashi.core.purposes import CONSENT_GRANTED_EVENT, CONSENT_WITHDRAWN_EVENT, ConsentStatus
 from omotenashi.intake.body import error_path
 from omotenashi.intake.clock_skew import corrected, epoch_ms
+from omotenashi.intake.undeclared import Filter, apply
 
 _decoder = msgspec.json.Decoder(Message)
 _consent_decoder = msgspec.json.Decoder(ConsentPart)
@@ -20,11 +22,16 @@ _consent_event_decoder = msgspec.json.Decoder(ConsentEventProperties)
 _OBJECT_FIELDS = ("properties", "traits", "context", "integrations")
 _TYPE_HINT = f"`type` must be one of {', '.join(MESSAGE_TYPES)}"
 _TIME_FIELDS = {"timestamp", "sentAt", "originalTimestamp", "receivedAt"}
+_CONSENT_EVENTS = (CONSENT_GRANTED_EVENT, CONSENT_WITHDRAWN_EVENT)
+_NOT_AN_OBJECT = object()
 
 
-@dataclass(slots=True)
-class Prepared:
-    """A valid message, ready for the consent gate, dedupe and the log."""
+class Prepared(msgspec.Struct, gc=False):
+    """A valid message, ready for the consent gate, dedupe and the log.
+
+    A msgspec struct rather than a dataclass: one is built per message, and this builds in a fifth of the time.
+    It holds only text, numbers and the consent list, so it can stay out of the cycle collector (`gc=False`).
+    """
 
     position: int
     message_id: str
@@ -45,8 +52,9 @@ class Prepared:
     traits: str | None
     context: str | None
     integrations: str | None
-    consent: list[tuple[str, ConsentStatus, str | None]] = field(default_factory=list)
+    consent: list[tuple[str, ConsentStatus, str | None]] = msgspec.field(default_factory=list)
     line: int | None = None
+    undeclared: list[str] = msgspec.field(default_factory=list)
 
     @property
     def subject(self) -> str:
@@ -61,6 +69,7 @@ class Rules:
     max_message_bytes: int
     future_tolerance_ms: int
     purpose_names: dict[str, str]  # any name a tracker may use (lower-cased) → purpose id
+    data_map: Filter | None = None
 
 
 def prepare(
@@ -93,73 +102,114 @@ def prepare(
         return Rejection(position, None, "", "malformed_json", f"not valid JSON: {exc}", line)
     kind = forced_type or msg.type
     message_id = _text(msg.messageId)
-    if kind is None:
-        return Rejection(position, message_id, "type", "missing_type", _TYPE_HINT, line)
-    if kind not in MESSAGE_TYPES:
-        return Rejection(position, message_id, "type", "unknown_type", f"`{kind}` is unknown; {_TYPE_HINT}", line)
-    problem = _required(msg, kind)
+    user_id = _text(msg.userId)
+    anonymous_id = _text(msg.anonymousId)
+    problem = _kind_problem(kind) or _required(msg, kind, user_id, anonymous_id)  # type: ignore[arg-type]
     if problem is not None:
         return Rejection(position, message_id, problem[0], problem[1], problem[2], line)
-    for name in _OBJECT_FIELDS:
-        value = getattr(msg, name)
-        if _present(value) and not _is_object(value):
-            return Rejection(
-                position, message_id, name, "wrong_type", f"`{name}` must be a JSON object, e.g. {{}}", line
-            )
+    assert kind is not None
+    # Each object field becomes text once: the text is both what is stored and what the rules look into.
+    try:
+        texts = (
+            _object_text(msg.properties),
+            _object_text(msg.traits),
+            _object_text(msg.context),
+            _object_text(msg.integrations),
+        )
+    except UnicodeDecodeError:
+        return Rejection(
+            position,
+            message_id,
+            "",
+            "invalid_utf8",
+            "text in a message must be UTF-8; re-encode it before sending",
+            line,
+        )
+    if _NOT_AN_OBJECT in texts:
+        name = _OBJECT_FIELDS[texts.index(_NOT_AN_OBJECT)]
+        return Rejection(position, message_id, name, "wrong_type", f"`{name}` must be a JSON object, e.g. {{}}", line)
+    properties, traits, context, integrations = cast(tuple[str | None, str | None, str | None, str | None], texts)
+    undeclared: list[str] = []
+    if rules.data_map is not None:
+        properties, traits, context, undeclared = apply(rules.data_map, kind, msg.event, properties, traits, context)
+        if undeclared and rules.data_map.policy == "reject":
+            return _undeclared_rejection(position, message_id, undeclared[0], line)
     if message_id is None:
         message_id = content_message_id(raw)
-    try:
-        consent = _consent_changes(msg, kind, rules)
-    except _ConsentProblem as problem_:
-        return Rejection(position, message_id, problem_.field, problem_.reason, problem_.hint, line)
+    consent: list[tuple[str, ConsentStatus, str | None]] = []
+    if (context is not None and '"consent' in context) or (kind == "track" and msg.event in _CONSENT_EVENTS):
+        try:
+            consent = _consent_changes(msg, kind, rules, context, properties)
+        except _ConsentProblem as problem_:
+            return Rejection(position, message_id, problem_.field, problem_.reason, problem_.hint, line)
 
+    sent_at = msg.sentAt or batch_sent_at
+    sent = None if sent_at is None else epoch_ms(sent_at)
     if trust_received_at:
-        received = epoch_ms(msg.receivedAt) or epoch_ms(msg.sentAt or batch_sent_at) or received
-    sent = epoch_ms(msg.sentAt or batch_sent_at)
-    original = epoch_ms(msg.originalTimestamp or msg.timestamp)
+        received = (None if msg.receivedAt is None else epoch_ms(msg.receivedAt)) or sent or received
+    original_at = msg.originalTimestamp or msg.timestamp
+    original = None if original_at is None else epoch_ms(original_at)
     ts, flags = corrected(received, sent, original, rules.future_tolerance_ms)
+    # Positional: this runs once per message, and keyword arguments cost a measurable share of it.
     return Prepared(
-        position=position,
-        message_id=message_id,
-        fingerprint=id_fingerprint(message_id),
-        type=kind,
-        event=msg.event,
-        name=msg.name,
-        user_id=_text(msg.userId),
-        anonymous_id=_text(msg.anonymousId),
-        group_id=_text(msg.groupId),
-        previous_id=_text(msg.previousId),
-        ts=ts,
-        received_at=received,
-        sent_at=sent,
-        original_ts=original,
-        flags=flags,
-        properties=_json_text(msg.properties),
-        traits=_json_text(msg.traits),
-        context=_json_text(msg.context),
-        integrations=_json_text(msg.integrations),
-        consent=consent,
-        line=line,
+        position,
+        message_id,
+        id_fingerprint(message_id),
+        kind,
+        msg.event,
+        msg.name,
+        user_id,
+        anonymous_id,
+        _text(msg.groupId),
+        _text(msg.previousId),
+        ts,
+        received,
+        sent,
+        original,
+        flags,
+        properties,
+        traits,
+        context,
+        integrations,
+        consent,
+        line,
+        undeclared,
+    )
+
+
+def _kind_problem(kind: str | None) -> tuple[str, str, str] | None:
+    if kind is None:
+        return ("type", "missing_type", _TYPE_HINT)
+    if kind not in MESSAGE_TYPES:
+        return ("type", "unknown_type", f"`{kind}` is unknown; {_TYPE_HINT}")
+    return None
+
+
+def _undeclared_rejection(position: int, message_id: str | None, first: str, line: int | None) -> Rejection:
+    return Rejection(
+        position,
+        message_id,
+        first.split(" ", 1)[1],
+        "undeclared",
+        f"{first} is not in the data map; declare it under `data_map` in omotenashi.yaml",
+        line,
     )
 
 
 def _text(value: str | int | None) -> str | None:
-    if value is None:
+    if value is None or value == "":
         return None
-    text = str(value)
-    return text if text != "" else None
+    return value if type(value) is str else str(value)
 
 
-def _present(raw: msgspec.Raw) -> bool:
-    return len(raw) > 0 and bytes(raw) != b"null"
-
-
-def _json_text(raw: msgspec.Raw) -> str | None:
-    return bytes(raw).decode() if _present(raw) else None
-
-
-def _is_object(raw: msgspec.Raw) -> bool:
-    return bytes(raw)[:1] == b"{"
+def _object_text(raw: msgspec.Raw) -> str | object | None:
+    """The field's JSON text when it holds an object, None when absent or null, else _NOT_AN_OBJECT."""
+    if not len(raw):
+        return None
+    text = str(raw, "utf-8")
+    if text[0] == "{":
+        return text
+    return None if text == "null" else _NOT_AN_OBJECT
 
 
 def _peek_message_id(raw: bytes) -> str | None:
@@ -190,12 +240,12 @@ def _type_rejection(position: int, message_id: str | None, path: str, text: str,
     return Rejection(position, message_id, path, "wrong_type", f"{detail} at `{path}`", line)
 
 
-def _required(msg: Message, kind: str) -> tuple[str, str, str] | None:
-    if _text(msg.userId) is None and _text(msg.anonymousId) is None:
+def _required(msg: Message, kind: str, user_id: str | None, anonymous_id: str | None) -> tuple[str, str, str] | None:
+    if user_id is None and anonymous_id is None:
         return ("userId", "missing_identity", "every message needs a `userId` or an `anonymousId`")
     if kind == "track" and not msg.event:
         return ("event", "missing_event", 'a `track` message needs an `event` name, e.g. "Order Completed"')
-    if kind == "alias" and (_text(msg.previousId) is None or _text(msg.userId) is None):
+    if kind == "alias" and (_text(msg.previousId) is None or user_id is None):
         field_ = "previousId" if _text(msg.previousId) is None else "userId"
         return (field_, "missing_field", "an `alias` message needs both `previousId` and `userId`")
     if kind == "group" and _text(msg.groupId) is None:
@@ -224,9 +274,11 @@ def _purpose(rules: Rules, name: str, field: str) -> str:
     return pid
 
 
-def _consent_changes(msg: Message, kind: str, rules: Rules) -> list[tuple[str, ConsentStatus, str | None]]:
+def _consent_changes(
+    msg: Message, kind: str, rules: Rules, context: str | None, properties: str | None
+) -> list[tuple[str, ConsentStatus, str | None]]:
     changes: list[tuple[str, ConsentStatus, str | None]] = []
-    if _present(msg.context) and b'"consent' in bytes(msg.context):
+    if context is not None and '"consent' in context:
         try:
             part = _consent_decoder.decode(msg.context)
         except msgspec.ValidationError as exc:
@@ -250,7 +302,7 @@ def _consent_changes(msg: Message, kind: str, rules: Rules) -> list[tuple[str, C
         status = ConsentStatus.GRANTED if msg.event == CONSENT_GRANTED_EVENT else ConsentStatus.WITHDRAWN
         try:
             props = (
-                _consent_event_decoder.decode(msg.properties) if _present(msg.properties) else ConsentEventProperties()
+                _consent_event_decoder.decode(msg.properties) if properties is not None else ConsentEventProperties()
             )
         except msgspec.ValidationError as exc:
             raise _ConsentProblem(

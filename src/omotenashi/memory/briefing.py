@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import Connection
 
 from omotenashi.config.house import HouseFile
+from omotenashi.journeys.words import describe_positions
 from omotenashi.memory import preferences as prefs
 from omotenashi.memory.profile import Profile, load_profile
 from omotenashi.memory.timeline import timeline
 from omotenashi.store import customers as repo
+from omotenashi.store import journeys as journeys_repo
 from omotenashi.store import notes
 
 BRIEFING_PURPOSES = {"service", "care"}
@@ -141,11 +143,17 @@ def build_briefing(conn: Connection, workspace_id: str, customer_id: str, house:
         for n in notes.of_customers(conn, workspace_id, profile.members)[:5]
         if n.purpose in BRIEFING_PURPOSES
     ]
+    positions = journeys_repo.positions_of(conn, workspace_id, profile.members)
+    where = describe_positions(house, positions, lang)
+    journey = None
+    if where is not None:
+        at = max(p.entered_at for p in positions)
+        journey = Fact("journey", where, why(house, "service", lang), origin="journeys", at=at)
     return Briefing(
         customer_id=profile.customer_id,
         name=name,
         facts=facts,
-        journey=None,
+        journey=journey,
         recent=recent,
         open_matters=matters,
         notes=note_lines,

@@ -1,4 +1,5 @@
-"""One timeline per customer: events in plain words, notes, consent changes and merges, newest first.
+"""One timeline per customer: events in plain words, notes, consent changes, merges and friction signals, newest
+first.
 
 Paginated by a cursor (time, kind, key), so a page costs the same however long the history is.
 """
@@ -16,7 +17,7 @@ from omotenashi.memory.describe import EventView, describe
 from omotenashi.store import consent, cursors, notes
 from omotenashi.store import customers as repo
 
-KINDS = ("event", "note", "consent", "merge")
+KINDS = ("event", "note", "consent", "merge", "signal")
 _RANK = {kind: i for i, kind in enumerate(KINDS)}
 _BIG = 2**62
 
@@ -141,6 +142,10 @@ def timeline(
                     },
                 )
             )
+    if "signal" in wanted and (allowed_purposes is None or "care" in allowed_purposes):
+        from omotenashi.friction.inbox import timeline_items
+
+        candidates.extend(timeline_items(conn, workspace_id, None, members, lang))
     if before is not None:
         candidates = [c for c in candidates if c.sort_key < before]
     candidates.sort(key=lambda c: c.sort_key, reverse=True)

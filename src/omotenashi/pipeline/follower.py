@@ -48,8 +48,9 @@ class Follower:
         writer: Writer,
         consumers: dict[str, list[Consumer]],
         *,
-        batch: int = 2_000,
+        batch: int = 5_000,
         poll_seconds: float = 1.0,
+        gather_seconds: float = 0.2,
         clock: Clock = utc_now,
     ) -> None:
         self._engines = engines
@@ -57,6 +58,7 @@ class Follower:
         self._consumers = consumers  # workspace id → consumers in the order they run
         self._batch = batch
         self._poll = poll_seconds
+        self._gather = gather_seconds
         self._clock = clock
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -81,13 +83,20 @@ class Follower:
             self._thread = None
 
     def drain(self) -> int:
-        """Apply every event committed so far, for every consumer; the number of event applications."""
+        """Apply every event committed so far, for every consumer; the number of events newly applied (an event
+        counts once however many consumers applied it)."""
         with self._lock:
             total = 0
             for workspace_id, consumers in self._consumers.items():
-                for consumer in consumers:
-                    while (n := self._writer.call(self._step(workspace_id, consumer))) > 0:
-                        total += n
+                applied = 0
+                for k, consumer in enumerate(consumers):
+                    # Each follower stops where the one before it is: journeys read memory's attribution.
+                    upstream = consumers[k - 1].name if k else None
+                    done = 0
+                    while (n := self._writer.call(self._step(workspace_id, consumer, upstream))) > 0:
+                        done += n
+                    applied = max(applied, done)
+                total += applied
             return total
 
     def lag(self) -> list[Lag]:
@@ -101,10 +110,14 @@ class Follower:
                     out.append(Lag(consumer.name, workspace_id, pos, newest))
         return out
 
-    def _step(self, workspace_id: str, consumer: Consumer):  # type: ignore[no-untyped-def]
+    def _step(self, workspace_id: str, consumer: Consumer, upstream: str | None = None):  # type: ignore[no-untyped-def]
         def work(conn: Connection) -> int:
             position = cursors.position(conn, workspace_id, consumer.name)
             rows = cursors.events_after(conn, workspace_id, position, self._batch)
+            if upstream is not None:
+                # A consumer reads what the one before it derived (journeys read memory's attribution): never pass it.
+                reached = cursors.position(conn, workspace_id, upstream)
+                rows = [r for r in rows if r.seq <= reached]
             if not rows:
                 return 0
             consumer.apply(conn, workspace_id, rows)
@@ -116,6 +129,8 @@ class Follower:
     def _loop(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self._poll)
+            # Let a burst of commits gather, so each batch the followers apply is large and cheap per event.
+            self._stop.wait(self._gather)
             self._wake.clear()
             if self._stop.is_set():
                 break

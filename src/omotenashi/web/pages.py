@@ -11,6 +11,7 @@ from starlette.responses import Response
 from omotenashi.core.clock import iso
 from omotenashi.demo.build import DEMO_PASSWORD, DEMO_STAFF
 from omotenashi.intake.status import status_of_store
+from omotenashi.web.portal.demo import demo_entries
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("omotenashi.web") / "templates"))
@@ -35,6 +36,7 @@ def home(request: Request) -> Response:
             "demo_key": runtime.demo_write_key,
             "demo_staff": DEMO_STAFF if demo else (),
             "demo_password": DEMO_PASSWORD if demo else None,
+            "portal_demo": demo_entries(runtime) if demo else [],
         },
     )
 

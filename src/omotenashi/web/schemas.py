@@ -74,6 +74,9 @@ class WorkspaceStatus(BaseModel):
     consent_receipts: int = Field(description="Receipts in the consent ledger.")
     refused: dict[str, int] = Field(description="Valid messages not kept, by reason.")
     rejections: dict[str, int] = Field(description="Invalid messages, by reason.")
+    undeclared: dict[str, int] = Field(
+        description="Collected but not declared in the data map, by name (stripped unless the policy keeps them)."
+    )
 
 
 def rejection_out(item: Rejection) -> dict[str, Any]:

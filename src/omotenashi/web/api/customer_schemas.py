@@ -78,7 +78,9 @@ class BriefingPublic(BaseModel):
     quiet_hours: FactPublic | None
     no_first_contact: FactPublic | None = Field(description="True: wait for the customer to get in touch.")
     timezone: FactPublic | None
-    journey: FactPublic | None = Field(description="Where the customer is in their journey (not tracked yet: null).")
+    journey: FactPublic | None = Field(
+        description="Where the customer is in their journeys, and their current stage, in plain words (null: none yet)."
+    )
     recent: list[ActivityPublic] = Field(description="Recent activity, newest first.")
     open_matters: list[MatterPublic]
     notes: list[NotePublic]

@@ -125,6 +125,7 @@ class CustomerView:
         self.brief = page.briefing
         self.profile = page.briefing.profile
         self.customer_id = self.brief.customer_id
+        self._runtime = runtime
 
     def why(self, purposes: Iterable[str]) -> Why | None:
         purpose = first_shown(purposes)
@@ -246,6 +247,29 @@ class CustomerView:
         f = self.filters()
         return customer_path(self.customer_id, kind=[] if f["all"] else f["kinds"], event=f["event"], cursor=cursor)
 
+    # --- friction -------------------------------------------------------------------------------------------------
+
+    def signals(self) -> list[dict[str, Any]]:
+        """The customer's friction signals, each with links to its evidence in the timeline."""
+        from omotenashi.friction import inbox
+
+        with self._runtime.engines.read.connect() as conn:
+            shown = inbox.of_customer(conn, self.member.workspace_id, self.house, self.profile.members, self.lang)
+            times = inbox.evidence_times(conn, self.member.workspace_id, [q for s in shown for q in s.evidence])
+        why_care = self.why(["care"])
+        return [
+            {
+                "signal": s,
+                "why": why_care,
+                "evidence": [
+                    (seq, customer_path(self.customer_id, cursor=f"{times[seq]}.0.{seq + 1:020d}") + f"#ev-{seq}")
+                    for seq in s.evidence
+                    if seq in times
+                ],
+            }
+            for s in shown
+        ]
+
     # --- notes, merges, conflicts, access --------------------------------------------------------------------------
 
     def notes(self) -> list[dict[str, Any]]:
@@ -330,6 +354,7 @@ def page_context(
         "identities": view.identities(),
         "traits": view.traits(),
         "timeline": view.timeline(),
+        "signals": view.signals(),
         "older": view.older_path(),
         "filters": view.filters(),
         "kinds": KINDS,

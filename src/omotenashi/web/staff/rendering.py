@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from omotenashi.core.clock import from_epoch_ms, iso
 from omotenashi.i18n import LANGUAGE_NAMES, language_from_header, translator
-from omotenashi.staff.permissions import ROLE_LABELS, Role
+from omotenashi.staff.permissions import ROLE_LABELS, Role, allowed
 from omotenashi.web.staff.auth import session_of
 
 templates = Jinja2Templates(directory=str(resources.files("omotenashi.web") / "templates"))
@@ -66,9 +66,13 @@ def render(
     def role_label(role: str) -> str:
         return _(ROLE_LABELS[Role(role)]) if role in ROLE_LABELS else role
 
+    def can(action: str) -> bool:
+        return session is not None and allowed(session.member.role, action)
+
     full: dict[str, Any] = {
         "_": _,
         "lang": lang,
+        "can": can,
         "staff": session.member if session else None,
         "csrf": session.csrf if session else "",
         "languages": LANGUAGE_NAMES,

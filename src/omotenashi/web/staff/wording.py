@@ -63,7 +63,9 @@ MERGE_RULES = {
 }
 SAME_IDENTIFIER = N_("same %(identifier)s")
 TIMELINE_KINDS = {"event": N_("Events"), "note": N_("Notes"), "consent": N_("Consent"), "merge": N_("Merges")}
+TIMELINE_KINDS["signal"] = N_("Friction signals")
 TIMELINE_KIND = {"event": N_("Event"), "note": N_("Note"), "consent": N_("Consent"), "merge": N_("Merge")}
+TIMELINE_KIND["signal"] = N_("Friction")
 CONSENT_SAID = {
     "granted": N_("Gave consent for %(purpose)s (%(method)s)"),
     "withdrawn": N_("Withdrew consent for %(purpose)s (%(method)s)"),

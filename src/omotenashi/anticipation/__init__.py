@@ -1,0 +1,1 @@
+"""Anticipation: will a customer come back, how often, and why we think so."""

@@ -1,0 +1,209 @@
+"""The `friction` log follower: new events, per base customer, through every enabled detector.
+
+It runs after memory and journeys. It reads events only under the purposes each detector needs (by default `care`):
+an event not kept for them is invisible to that detector, and a customer who withdrew one of them has what was kept
+about them for it forgotten, and gets no signal of its kind. Robots (by user agent) are never read.
+
+Time is event time: the workspace's clock is the newest event time seen (never ahead of the wall clock), so
+importing last year's events judges them as of then. Events are judged in time order once settled: when events
+`SETTLE_MS` newer have come (browsers deliver within a minute), or when none came for that long. Until then they are
+held (by seq, in `detector_state`), so an answer that arrives before the click it answers is still read after it.
+Events later than that (a phone offline for hours) are judged when they come, in their place in each window.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import Connection
+
+from omotenashi.config.house import HouseFile
+from omotenashi.core.clock import Clock, to_epoch_ms, utc_now
+from omotenashi.core.purposes import ConsentStatus
+from omotenashi.friction.events import Event, from_robot, from_row
+from omotenashi.friction.runner import Runner, Writes
+from omotenashi.store import consent, cursors
+from omotenashi.store import customers as customers_repo
+from omotenashi.store import signals as repo
+from omotenashi.store.cursors import EventRow
+
+# {"t": newest event time, "w": wall time it moved, "j": judged up to, "a": wall time j moved, "low": lowest held seq,
+#  "n": how many batches were judged (what is held in memory belongs to batch n: otherwise it is read again)}
+CLOCK = "clock"
+SETTLE_MS = 90_000  # browsers deliver within a minute: events are judged once this much newer ones have come
+AHEAD_MS = 60_000  # how far past the wall clock an event may move the clock
+LIVE_LAG_MS = 3_600_000  # events that arrive within this of their time are live: the clock goes on when they stop
+GATHER_EVENTS = 20_000  # settled events judged together, unless they have waited GATHER_MS (a busy import)
+GATHER_MS = 1_000
+MAX_KNOWN_IDS = 400_000
+
+
+class FrictionConsumer:
+    """Detects friction in a workspace's events as they arrive.
+
+    Events too recent to be settled are held in memory; the clock row says from which seq on they may be, so a new
+    process reads them back from the log (those newer than the judged time) before going on.
+    """
+
+    name = "friction"
+
+    def __init__(self, house: HouseFile, clock: Clock = utc_now) -> None:
+        self.house = house
+        self.clock = clock
+        self.runner = Runner(house)
+        self.robots = tuple(w.lower() for w in house.friction.ignore_user_agents if w.strip())
+        self.needed = self.runner.purposes()
+        self._held: dict[str, list[EventRow]] = {}
+        self._judged: dict[str, int] = {}  # workspace → the batch number what is in memory belongs to
+        # Identifier → the base customer it was first seen with: that never changes, so it is remembered.
+        self._bases: dict[tuple[str, str], str] = {}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.runner.detectors)
+
+    def apply(self, conn: Connection, workspace_id: str, rows: Sequence[EventRow]) -> None:
+        """Apply a batch of events (in log order, which need not be time order)."""
+        if not self.active:
+            return
+        wall = to_epoch_ms(self.clock())
+        clock = self._clock(conn, workspace_id)
+        newest = max((r.ts for r in rows), default=None)
+        if newest is not None and min(newest, wall + AHEAD_MS) > clock["t"]:
+            clock["t"] = min(newest, wall + AHEAD_MS)
+            clock["w"] = wall
+        self._judge(conn, workspace_id, rows, clock, clock["t"] - SETTLE_MS, wall)
+
+    def tick(self, conn: Connection, workspace_id: str, *, flush: bool = False) -> Writes:
+        """Judge what is due without new events: held events once settled (at once with `flush`, or when no event
+        came for a while), timers up to the clock, and customers to look at again."""
+        wall = to_epoch_ms(self.clock())
+        clock = self._clock(conn, workspace_id)
+        idle = wall - clock["w"] >= SETTLE_MS
+        settled = clock["t"] if flush or idle else clock["t"] - SETTLE_MS
+        lag = clock["w"] - clock["t"]
+        if idle and 0 <= lag <= LIVE_LAG_MS:
+            # Events were arriving as they happened and none came since: time goes on with the wall clock.
+            settled = max(settled, wall - lag)
+        return self._judge(conn, workspace_id, [], clock, settled, wall, sweep=True)
+
+    def start_over(self, conn: Connection, workspace_id: str) -> None:
+        """Forget the workspace's signals, detector memory and clock, to judge the log again from its start (the
+        events up to the cursor are not held: the rescan hands them over itself)."""
+        repo.forget_workspace(conn, workspace_id, self.runner.names)
+        position = cursors.position(conn, workspace_id, self.name)
+        fresh = {"t": 0, "w": 0, "j": 0, "a": 0, "low": position + 1, "n": 0}
+        repo.set_meta(conn, workspace_id, CLOCK, fresh, to_epoch_ms(self.clock()))
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop what is held in memory (before a rescan, or after a failed batch): it is read again from the store."""
+        self._held.clear()
+        self._judged.clear()
+        self._bases.clear()
+        self.runner.cache.clear()
+
+    def _clock(self, conn: Connection, workspace_id: str) -> dict[str, int]:
+        found = repo.get_meta(conn, workspace_id, CLOCK)
+        if isinstance(found, dict) and {"t", "w", "j", "low"} <= found.keys():
+            return {k: int(found.get(k, 0)) for k in ("t", "w", "j", "a", "low", "n")}
+        return {"t": 0, "w": 0, "j": 0, "a": 0, "low": 0, "n": 0}
+
+    def _judge(
+        self,
+        conn: Connection,
+        workspace_id: str,
+        rows: Sequence[EventRow],
+        clock: dict[str, int],
+        settled: int,
+        wall: int,
+        *,
+        sweep: bool = False,
+    ) -> Writes:
+        if self._judged.get(workspace_id) != clock["n"]:
+            # A new process, or the last batch was rolled back (the writer may run a failed group's jobs again):
+            # what is in memory never happened; read it again from the store.
+            self.forget()
+        held = self._held.get(workspace_id)
+        if held is None:
+            upto = cursors.position(conn, workspace_id, self.name)
+            held = repo.unjudged_events(conn, workspace_id, clock["low"], upto, clock["j"])
+        pool = [*held, *rows]
+        now = max(settled, clock["j"])
+        if now > clock["j"] and not sweep and wall - clock["a"] < GATHER_MS:
+            fresh = sum(1 for r in pool if clock["j"] < r.ts <= now)
+            if fresh < GATHER_EVENTS:
+                now = clock["j"]  # gather a few more: judging many customers' events together costs less
+        ready = [r for r in pool if r.ts <= now]
+        still = [r for r in pool if r.ts > now]
+        if now > clock["j"]:
+            clock["a"] = wall
+        clock["j"] = now
+        clock["low"] = min((r.seq for r in still), default=max((r.seq for r in pool), default=clock["low"]))
+        clock["n"] += 1
+        repo.set_meta(conn, workspace_id, CLOCK, clock, wall)
+        try:
+            self._held[workspace_id] = still
+            self._judged[workspace_id] = clock["n"]
+            batch, subjects = self._read(conn, workspace_id, ready)
+            self._respect_consent(conn, workspace_id, batch, subjects)
+            return self.runner.run(conn, workspace_id, batch, now, wall, sweep=sweep)
+        except BaseException:
+            self.forget()  # the transaction will not commit: what was kept in memory from it never happened
+            raise
+
+    def _read(
+        self, conn: Connection, workspace_id: str, rows: Sequence[EventRow]
+    ) -> tuple[dict[str, list[Event]], dict[str, set[str]]]:
+        bases = self._bases
+        keys: set[tuple[str, str]] = set()
+        for r in rows:
+            key = ("user_id", r.user_id) if r.user_id is not None else ("anonymous_id", r.anonymous_id or "")
+            if key not in bases:
+                keys.add(key)
+        if keys:
+            bases.update(customers_repo.find_identities(conn, workspace_id, keys))
+            if len(bases) > MAX_KNOWN_IDS:
+                self._bases = bases = dict(list(bases.items())[-MAX_KNOWN_IDS // 2 :])
+        batch: dict[str, list[Event]] = defaultdict(list)
+        subjects: dict[str, set[str]] = defaultdict(set)
+        robots = self.robots
+        for r in sorted(rows, key=_time_order):
+            key = ("user_id", r.user_id) if r.user_id is not None else ("anonymous_id", r.anonymous_id or "")
+            cid = bases.get(key)
+            if cid is None:
+                continue  # memory runs first and attributes every event it keeps: this one was erased since
+            if robots and r.type == "page" and from_robot(r, robots):
+                continue
+            batch[cid].append(from_row(r))
+            for subject in (r.user_id, r.anonymous_id):
+                if subject is not None:
+                    subjects[cid].add(subject)
+        return batch, subjects
+
+    def _respect_consent(
+        self, conn: Connection, workspace_id: str, batch: dict[str, list[Event]], subjects: dict[str, set[str]]
+    ) -> None:
+        """Forget, and stop reading, customers who withdrew a purpose some detector needs."""
+        if not batch or not consent.has_any_state(conn, workspace_id):
+            return
+        states = consent.states(conn, workspace_id, {s for subs in subjects.values() for s in subs})
+        for cid, subs in subjects.items():
+            withdrawn = {
+                purpose
+                for s in subs
+                for purpose, status in states.get(s, {}).items()
+                if status == ConsentStatus.WITHDRAWN and purpose in self.needed
+            }
+            if not withdrawn:
+                continue
+            kinds = [d.name for d in self.runner.detectors if d.purposes & withdrawn]
+            repo.forget_customers(conn, workspace_id, [cid], kinds)
+            self.runner.cache.drop([cid])
+            for e in batch[cid]:
+                e.purposes = e.purposes - withdrawn
+
+
+def _time_order(r: EventRow) -> tuple[int, int]:
+    return (r.ts, r.seq)

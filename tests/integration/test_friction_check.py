@@ -1,0 +1,117 @@
+"""`omotenashi check` on a misconfigured `friction:` section: every problem with its file, line and fix."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+from typer.testing import CliRunner
+
+from omotenashi.cli.main import app
+from tests.conftest import HOUSE
+
+
+def check(tmp_path: Path, friction: str) -> tuple[Path, str, int]:
+    """The test house file with this `friction:` section appended: its path, what check printed, the exit code."""
+    text = HOUSE.read_text(encoding="utf-8")
+    data = YAML().load(text)
+    assert "friction" in data
+    body = text[: text.index("\nfriction:")] + "\n" + friction
+    path = tmp_path / "omotenashi.yaml"
+    path.write_text(body, encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(path)], catch_exceptions=False)
+    return path, result.stderr, result.exit_code
+
+
+def line_of(path: Path, needle: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, start=1) if needle in line)
+
+
+def problems(output: str) -> dict[int, tuple[str, str]]:
+    found = re.findall(r"^(\S+?):(\d+): (.+)\n    hint: (.+)$", output, flags=re.MULTILINE)
+    return {int(line): (what, hint) for _, line, what, hint in found}
+
+
+SCHEMA = """friction:
+  detectors:
+    rage_click:
+      min_click: 3
+    dead_click:
+      wait_seconds: -2
+    help_loop:
+      min_views: many
+  event_name:
+    click: Clicked
+"""
+
+MEANING = """friction:
+  detectors:
+    dead_click:
+      purposes: [care, carre]
+    stall:
+      journeys: [onboardng]
+    quiet_decline:
+      recent_days: 60
+      recover_ratio: 0.2
+    repeated_question:
+      similarity: embeddings
+  event_names:
+    click: "  "
+"""
+
+
+def test_a_misspelt_or_out_of_range_detector_setting_is_named_with_its_line_and_fix(tmp_path: Path) -> None:
+    path, out, code = check(tmp_path, SCHEMA)
+    assert code == 1
+    found = problems(out)
+    assert found[line_of(path, "min_click:")] == (
+        "friction.detectors.rage_click.min_click: unknown key `min_click`",
+        "did you mean `min_clicks`?",
+    )
+    what, _ = found[line_of(path, "wait_seconds:")]
+    assert what.startswith("friction.detectors.dead_click.wait_seconds: Input should be greater than or equal to 0.5")
+    what, _ = found[line_of(path, "min_views:")]
+    assert what.startswith("friction.detectors.help_loop.min_views: Input should be a valid integer")
+    assert found[line_of(path, "event_name:")] == (
+        "friction.event_name: unknown key `event_name`",
+        "did you mean `event_names`?",
+    )
+
+
+def test_detectors_that_name_undeclared_things_or_contradict_themselves_are_named_with_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("omotenashi.config.friction_check.embeddings_installed", lambda: False)
+    path, out, code = check(tmp_path, MEANING)
+    assert code == 1
+    found = problems(out)
+    assert found[line_of(path, "purposes: [care, carre]")] == (
+        "friction.detectors.dead_click.purposes: unknown purpose `carre`",
+        "did you mean `care`?",
+    )
+    assert found[line_of(path, "journeys: [onboardng]")] == (
+        "friction.detectors.stall.journeys: unknown journey `onboardng`",
+        "did you mean `onboarding`?",
+    )
+    what, hint = found[line_of(path, "recent_days: 60")]
+    assert "not shorter than the baseline (56 days)" in what and "smaller than `baseline_days`" in hint
+    what, hint = found[line_of(path, "recover_ratio: 0.2")]
+    assert "is not above the decline's 0.35" in what and "larger than `max_ratio`" in hint
+    assert found[line_of(path, "similarity: embeddings")] == (
+        "friction.detectors.repeated_question.similarity: `embeddings` needs the optional sentence-embedding "
+        "model, which is not installed",
+        "pip install 'omotenashi[embeddings]', or use `similarity: tfidf`",
+    )
+    what, hint = found[line_of(path, 'click: "  "')]
+    assert what == "friction.event_names.click: an event name cannot be empty"
+    assert hint == "remove the line to use the default `Element Clicked`"
+
+
+def test_the_shipped_house_files_have_a_valid_friction_section(tmp_path: Path) -> None:
+    demo = Path(__file__).resolve().parents[2] / "src" / "omotenashi" / "demo" / "house.yaml"
+    for path in (HOUSE, demo):
+        result = CliRunner().invoke(app, ["check", str(path)], catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
