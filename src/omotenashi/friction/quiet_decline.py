@@ -1,7 +1,8 @@
 """Quiet decline: a customer's use falling against their own baseline, with no word from them.
 
 Use is counted in active hours (hours with anything from the customer's browser or app). On each day, the last
-`recent_days` are compared with the `baseline_days` before them (or as many as there are, from three weeks on): a
+`recent_days` are compared with the `baseline_days` before them (or as many as there are, from three weeks on, the
+customer's first two weeks left out: signing up and settling in is busier than a habit): a
 decline is at most `max_ratio` of the baseline's rate, and too large a drop to be chance (a Poisson test at
 `confidence`). It is seen on the first such day and resolved when the recent rate is back to `recover_ratio` of the
 baseline. A holiday (a week or so of nothing, then back to normal) keeps most of the recent window busy; customers
