@@ -116,8 +116,9 @@ class Sweeper(Detector, Protocol):
     """A detector that sometimes needs every customer of a kind looked at again (the stall detector, when the
     baselines it judges by have changed)."""
 
-    def to_wake(self, conn: Connection, workspace_id: str, now: int) -> list[str]:
-        """Customers to look at again now, with no new event of theirs (usually none)."""
+    def to_wake(self, conn: Connection, workspace_id: str, now: int, final: bool) -> list[str]:
+        """Customers to look at again now, with no new event of theirs (usually none); `final`: the history has
+        ended (an import, a rescan) and everything is judged as of its last moment."""
         ...
 
 

@@ -86,7 +86,7 @@ class FrictionConsumer:
         if idle and 0 <= lag <= LIVE_LAG_MS:
             # Events were arriving as they happened and none came since: time goes on with the wall clock.
             settled = max(settled, wall - lag)
-        return self._judge(conn, workspace_id, [], clock, settled, wall, sweep=True)
+        return self._judge(conn, workspace_id, [], clock, settled, wall, sweep=True, final=flush)
 
     def start_over(self, conn: Connection, workspace_id: str) -> None:
         """Forget the workspace's signals, detector memory and clock, to judge the log again from its start (the
@@ -120,6 +120,7 @@ class FrictionConsumer:
         wall: int,
         *,
         sweep: bool = False,
+        final: bool = False,
     ) -> Writes:
         if self._judged.get(workspace_id) != clock["n"]:
             # A new process, or the last batch was rolled back (the writer may run a failed group's jobs again):
@@ -148,7 +149,7 @@ class FrictionConsumer:
             self._judged[workspace_id] = clock["n"]
             batch, subjects = self._read(conn, workspace_id, ready)
             self._respect_consent(conn, workspace_id, batch, subjects)
-            return self.runner.run(conn, workspace_id, batch, now, wall, sweep=sweep)
+            return self.runner.run(conn, workspace_id, batch, now, wall, sweep=sweep, final=final)
         except BaseException:
             self.forget()  # the transaction will not commit: what was kept in memory from it never happened
             raise

@@ -132,6 +132,7 @@ class Runner:
         *,
         timers: bool = True,
         sweep: bool = False,
+        final: bool = False,
     ) -> Writes:
         """Apply one batch (customer → their new events, in time order) as of event time `now`; with `sweep`, also
         look again at the customers a detector asks for (stall, after new baselines)."""
@@ -164,7 +165,7 @@ class Runner:
                 self._take(out, d, workspace_id, cid, state, obs, now)
                 looked.add((d.name, cid))
         if timers:
-            self._wake(conn, workspace_id, now, looked, cache, out, sweep=sweep)
+            self._wake(conn, workspace_id, now, looked, cache, out, sweep=sweep, final=final)
         self._write(conn, workspace_id, out, wall_ms, cache)
         return out
 
@@ -178,6 +179,7 @@ class Runner:
         out: Writes,
         *,
         sweep: bool,
+        final: bool,
     ) -> None:
         woken: dict[str, set[str]] = defaultdict(set)
         for code, cid in repo.take_due_timers(conn, workspace_id, now):
@@ -185,7 +187,7 @@ class Runner:
             if name in self.by_name and (name, cid) not in looked:
                 woken[name].add(cid)
         for sweeper in self.sweepers if sweep else []:
-            for cid in sweeper.to_wake(conn, workspace_id, now):
+            for cid in sweeper.to_wake(conn, workspace_id, now, final):
                 if (sweeper.name, cid) not in looked:
                     woken[sweeper.name].add(cid)
         if not woken:

@@ -77,7 +77,7 @@ class Stall:
                 rows = found.get((cid, jid), {})
                 ctx.cache[("stall-steps", cid, jid)] = [rows[i] for i in sorted(rows)]
 
-    def to_wake(self, conn: Connection, workspace_id: str, now: int) -> list[str]:
+    def to_wake(self, conn: Connection, workspace_id: str, now: int, final: bool) -> list[str]:
         """Every customer of the watched journeys, when the baselines changed since they were last judged."""
         journeys = sorted(self.specs)
         version = repo.baselines_version(conn, workspace_id, journeys)

@@ -239,6 +239,12 @@ def save_states(
     )
 
 
+def customers_of_detector(conn: Connection, workspace_id: str, detector: str) -> list[str]:
+    """Every customer a detector keeps something of."""
+    sql = "SELECT customer_id FROM detector_state WHERE workspace_id = ? AND detector = ? ORDER BY customer_id"
+    return [r[0] for r in conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id, detector))]
+
+
 def get_meta(conn: Connection, workspace_id: str, name: str) -> Any:
     """A value of the friction follower's own bookkeeping (None when never set)."""
     sql = "SELECT state FROM detector_state WHERE workspace_id = ? AND detector = ? AND customer_id = ?"
