@@ -46,29 +46,33 @@ class PreferenceValue:
     at: int
 
 
-def add_traits(conn: Connection, workspace_id: str, rows: Sequence[dict[str, Any]]) -> None:
-    """Append trait values (customer_id, name, value, origin, source_id, seq, staff_id, reason, purposes, at)."""
+_PROVENANCE = ("customer_id", "name", "value", "origin", "source_id", "seq", "staff_id", "reason")
+
+
+def _append(
+    conn: Connection, table: str, workspace_id: str, rows: Sequence[dict[str, Any]], extra: tuple[str, ...]
+) -> None:
+    """Append values with their provenance; `value` is stored as JSON."""
+    columns = ("workspace_id", *_PROVENANCE, *extra, "at")
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     execute_many(
         conn,
-        "INSERT INTO trait_values (workspace_id, customer_id, name, value, origin, source_id, seq, staff_id, reason, "
-        "purposes, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        sql,
         [
             (
                 workspace_id,
-                r["customer_id"],
-                r["name"],
-                json.dumps(r["value"], ensure_ascii=False),
-                r["origin"],
-                r.get("source_id"),
-                r.get("seq"),
-                r.get("staff_id"),
-                r.get("reason"),
-                r["purposes"],
+                *(json.dumps(r["value"], ensure_ascii=False) if c == "value" else r.get(c) for c in _PROVENANCE),
+                *(r[c] for c in extra),
                 r["at"],
             )
             for r in rows
         ],
     )
+
+
+def add_traits(conn: Connection, workspace_id: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Append trait values (customer_id, name, value, origin, source_id, seq, staff_id, reason, purposes, at)."""
+    _append(conn, "trait_values", workspace_id, rows, ("purposes",))
 
 
 def traits_of(conn: Connection, workspace_id: str, customer_ids: Sequence[str]) -> list[TraitValue]:
@@ -98,26 +102,7 @@ def traits_of(conn: Connection, workspace_id: str, customer_ids: Sequence[str]) 
 
 def add_preferences(conn: Connection, workspace_id: str, rows: Sequence[dict[str, Any]]) -> None:
     """Append preference values (customer_id, name, value, origin, source_id, seq, staff_id, reason, at)."""
-    execute_many(
-        conn,
-        "INSERT INTO preferences (workspace_id, customer_id, name, value, origin, source_id, seq, staff_id, reason, "
-        "at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                workspace_id,
-                r["customer_id"],
-                r["name"],
-                json.dumps(r["value"], ensure_ascii=False),
-                r["origin"],
-                r.get("source_id"),
-                r.get("seq"),
-                r.get("staff_id"),
-                r.get("reason"),
-                r["at"],
-            )
-            for r in rows
-        ],
-    )
+    _append(conn, "preferences", workspace_id, rows, ())
 
 
 def preferences_of(conn: Connection, workspace_id: str, customer_ids: Sequence[str]) -> list[PreferenceValue]:
