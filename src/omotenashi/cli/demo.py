@@ -18,7 +18,8 @@ def demo(
 ) -> None:
     """Build the demo workspace (real CDNOW orders, synthetic web activity) and serve it."""
     from omotenashi.cli.serving import serve_runtime
-    from omotenashi.demo.build import DEMO_PASSWORD, build_demo
+    from omotenashi.demo.accounts import DEMO_PASSWORD
+    from omotenashi.demo.build import build_demo
 
     with friendly_errors():
         settings = settings_with(None)

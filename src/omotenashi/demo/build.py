@@ -24,6 +24,7 @@ from omotenashi.config.settings import Settings
 from omotenashi.core.clock import to_epoch_ms, utc_now
 from omotenashi.core.ids import hash_write_key, new_write_key
 from omotenashi.datasets import cdnow
+from omotenashi.demo.accounts import DEMO_PASSWORD, DEMO_STAFF
 from omotenashi.intake.service import IntakeReport
 from omotenashi.simulator import WorldConfig
 from omotenashi.simulator import messages as simulated_messages
@@ -268,15 +269,6 @@ def build_demo(folder: Path, settings: Settings) -> tuple[Runtime, DemoBuild]:
         app = _load_app(runtime, wid)
         marker.write_text(DEMO_VERSION + "\n")
     return runtime, DemoBuild(house_file, key, orders, web, staff, fresh, app)
-
-
-DEMO_PASSWORD = "omotenashi-demo"  # noqa: S105 - the demo's published password, printed for the newcomer
-DEMO_STAFF = (
-    ("lead@demo.example", "Haruka Mori", "lead", "ja"),
-    ("frontline@demo.example", "Sam Rivera", "frontline", "en"),
-    ("privacy@demo.example", "Noor Haddad", "privacy_officer", "en"),
-    ("admin@demo.example", "Alex Kim", "admin", "en"),
-)
 
 
 def _demo_staff(runtime: Runtime, wid: str) -> dict[str, StaffMember]:

@@ -9,7 +9,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from omotenashi.core.clock import iso
-from omotenashi.demo.build import DEMO_PASSWORD, DEMO_STAFF
+from omotenashi.demo.accounts import DEMO_PASSWORD, DEMO_STAFF
 from omotenashi.intake.status import status_of_store
 from omotenashi.web.portal.demo import demo_entries
 
