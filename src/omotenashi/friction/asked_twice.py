@@ -10,27 +10,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from omotenashi.config.friction import FrictionEventNames, QuestionSettings
-from omotenashi.friction.base import DAY, HOUR, Finding, Record, Triggers, WindowDetector
-from omotenashi.friction.contacts import ContactReader
-from omotenashi.friction.events import Event
+from omotenashi.friction.base import HOUR, Finding, Record
+from omotenashi.friction.contacts import ContactDetector
 
 
-class AskedTwice(WindowDetector):
+class AskedTwice(ContactDetector):
     name: ClassVar[str] = "asked_twice"
-    retention_ms: ClassVar[int] = 35 * DAY
-    max_records: ClassVar[int] = 120
-
-    def __init__(self, settings: QuestionSettings, names: FrictionEventNames) -> None:
-        super().__init__(settings, names)
-        self.reader = ContactReader(settings, names)
-        self.triggers = Triggers(tracks=frozenset(self.reader.watched))
-
-    def wants(self, e: Event) -> bool:
-        return self.reader.wants(e)
-
-    def record(self, e: Event) -> Record | None:
-        return self.reader.record(e)
 
     def evaluate(self, records: list[Record], now: int) -> list[Finding]:
         linked = self.reader.link(records)

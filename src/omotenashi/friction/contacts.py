@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from omotenashi.config.friction import FrictionEventNames, QuestionSettings
-from omotenashi.friction.base import DAY, Record
+from omotenashi.friction.base import DAY, Record, Triggers, WindowDetector
 from omotenashi.friction.events import Event
 from omotenashi.friction.similarity import THRESHOLDS, similarity_for
 
@@ -158,3 +159,21 @@ class ContactReader:
                 c.run = contacts[best[1]].run
                 runs[c.run].append(j)
         return Runs(contacts, runs)
+
+
+class ContactDetector(WindowDetector):
+    """What the detectors over support contacts share: the contacts they read and how long they remember them."""
+
+    retention_ms: ClassVar[int] = 35 * DAY
+    max_records: ClassVar[int] = 120
+
+    def __init__(self, settings: QuestionSettings, names: FrictionEventNames) -> None:
+        super().__init__(settings, names)
+        self.reader = ContactReader(settings, names)
+        self.triggers = Triggers(tracks=frozenset(self.reader.watched))
+
+    def wants(self, e: Event) -> bool:
+        return self.reader.wants(e)
+
+    def record(self, e: Event) -> Record | None:
+        return self.reader.record(e)
