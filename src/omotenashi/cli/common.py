@@ -6,13 +6,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 
 from omotenashi.config.settings import Settings
 from omotenashi.core.errors import ConfigError, OmotenashiError
+
+if TYPE_CHECKING:
+    from omotenashi.bootstrap import Runtime
 
 T = TypeVar("T")
 # soft_wrap: never fold a line at the console width, so `file:line` and keys survive redirection and narrow terminals.
@@ -52,6 +55,18 @@ def friendly_errors() -> Iterator[None]:
         if exc.hint:
             err_console.print(f"hint: {exc.hint}", markup=False, highlight=False)
         raise typer.Exit(1) from exc
+
+
+@contextmanager
+def opened_runtime(config: Path | None) -> Iterator[Runtime]:
+    """The runtime for a command that works on the store (its derived tables follow only when asked), closed after."""
+    from omotenashi.bootstrap import build
+
+    runtime = build(settings_with(config), follow=False)
+    try:
+        yield runtime
+    finally:
+        runtime.close()
 
 
 def run_friendly(fn: Callable[[], T]) -> T:

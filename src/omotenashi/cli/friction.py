@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from omotenashi.cli.common import ConfigOption, console, friendly_errors, settings_with
+from omotenashi.cli.common import ConfigOption, console, friendly_errors, opened_runtime
 
 app = typer.Typer(help="Silent friction: signals found by the detectors of the house file.", no_args_is_help=True)
 
@@ -21,11 +21,9 @@ def rescan(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Forget every signal and detector memory of a workspace and judge its whole event history again."""
-    from omotenashi.bootstrap import build
 
     with friendly_errors():
-        runtime = build(settings_with(config), follow=False)
-        try:
+        with opened_runtime(config) as runtime:
             wid = workspace or next(iter(runtime.houses))
             if wid not in runtime.houses:
                 console.print(f"error: no workspace `{wid}` in the house file")
@@ -34,8 +32,6 @@ def rescan(
             start = time.perf_counter()
             report = runtime.friction.rescan(wid)
             elapsed = time.perf_counter() - start
-        finally:
-            runtime.close()
     summary = {"workspace": wid, **report, "seconds": round(elapsed, 2)}
     if as_json:
         sys.stdout.write(json.dumps(summary) + "\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from omotenashi.cli.common import ConfigOption, console, friendly_errors, settings_with
+from omotenashi.cli.common import ConfigOption, console, friendly_errors, opened_runtime
 
 app = typer.Typer(help="Journeys: stages, steps and transition-time baselines.", no_args_is_help=True)
 
@@ -12,15 +12,11 @@ app = typer.Typer(help="Journeys: stages, steps and transition-time baselines.",
 @app.command()
 def refresh(config: ConfigOption = None) -> None:
     """Compute every journey's transition-time baselines now (they are also refreshed on a schedule)."""
-    from omotenashi.bootstrap import build
 
     with friendly_errors():
-        runtime = build(settings_with(config), follow=False)
-        try:
+        with opened_runtime(config) as runtime:
             runtime.follower.drain()
             n = runtime.journeys.refresh()
-        finally:
-            runtime.close()
     console.print(f"computed {n} baselines")
 
 
@@ -28,15 +24,11 @@ def refresh(config: ConfigOption = None) -> None:
 def rebuild(config: ConfigOption = None) -> None:
     """Forget every journey position and step, and rebuild them from the event log (after the house file's
     journeys changed); then compute the baselines again."""
-    from omotenashi.bootstrap import build
 
     with friendly_errors():
-        runtime = build(settings_with(config), follow=False)
-        try:
+        with opened_runtime(config) as runtime:
             for wid in runtime.houses:
                 runtime.journeys.rebuild(wid)
             applied = runtime.follower.drain()
             n = runtime.journeys.refresh()
-        finally:
-            runtime.close()
     console.print(f"rebuilt journeys from {applied} event applications; computed {n} baselines")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from omotenashi.cli.common import ConfigOption, console, err_console, friendly_errors, settings_with
+from omotenashi.cli.common import ConfigOption, console, err_console, friendly_errors, opened_runtime, settings_with
 
 app = typer.Typer(help="The privacy notice, export and erasure, rights requests.", no_args_is_help=True)
 
@@ -41,18 +41,14 @@ def export(
     config: ConfigOption = None,
 ) -> None:
     """Export everything held about a person as JSON and CSV in one zip, and print the receipt."""
-    from omotenashi.bootstrap import build
     from omotenashi.privacy.service import Identity
 
     with friendly_errors():
-        runtime = build(settings_with(config), follow=False)
-        try:
+        with opened_runtime(config) as runtime:
             wid = next(iter(runtime.houses))
             customer = runtime.privacy.find(wid, Identity.parse(identity))
             with out.open("wb") as fh:
                 counts = runtime.privacy.export(wid, customer, fh)
-        finally:
-            runtime.close()
     sys.stdout.write(json.dumps({"exported": str(out), "customer": customer, "contents": counts}, indent=2) + "\n")
 
 
@@ -63,20 +59,16 @@ def erase(
     config: ConfigOption = None,
 ) -> None:
     """Erase a person from the event log and every derived table, suppress their identifiers; print the receipt."""
-    from omotenashi.bootstrap import build
     from omotenashi.privacy.service import Identity
 
     with friendly_errors():
-        runtime = build(settings_with(config), follow=False)
-        try:
+        with opened_runtime(config) as runtime:
             wid = next(iter(runtime.houses))
             customer = runtime.privacy.find(wid, Identity.parse(identity))
             if not yes and not typer.confirm(f"erase {customer} and everything held about them?"):
                 err_console.print("nothing erased")
                 raise typer.Exit(1)
             receipt = runtime.privacy.erase(wid, customer, via="cli")
-        finally:
-            runtime.close()
     sys.stdout.write(json.dumps(receipt, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -87,15 +79,11 @@ def requests(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List rights requests with their deadlines."""
-    from omotenashi.bootstrap import build
     from omotenashi.core.clock import iso
 
     with friendly_errors():
-        runtime = build(settings_with(config), follow=False)
-        try:
+        with opened_runtime(config) as runtime:
             rows = runtime.privacy.requests(next(iter(runtime.houses)), status)
-        finally:
-            runtime.close()
     if as_json:
         sys.stdout.write(json.dumps([r.__dict__ for r in rows], indent=2, ensure_ascii=False) + "\n")
         return
@@ -179,16 +167,12 @@ def request_add(
     config: ConfigOption = None,
 ) -> None:
     """Record a rights request with its legal deadline (one month); prints its id."""
-    from omotenashi.bootstrap import build
     from omotenashi.core.clock import iso
     from omotenashi.privacy.service import Identity
 
     with friendly_errors():
-        runtime = build(settings_with(config), follow=False)
-        try:
+        with opened_runtime(config) as runtime:
             req = runtime.privacy.open_request(next(iter(runtime.houses)), kind, Identity.parse(identity), via, None)
-        finally:
-            runtime.close()
     console.print(f"{req.id}  {req.kind} via {req.via}, due {iso(req.due_at)[:10]}, identity not yet verified")
 
 
@@ -199,16 +183,12 @@ def request_verify(
     config: ConfigOption = None,
 ) -> None:
     """Record that the requester's identity was verified (or that verification failed)."""
-    from omotenashi.bootstrap import build
 
     with friendly_errors():
-        runtime = build(settings_with(config), follow=False)
-        try:
+        with opened_runtime(config) as runtime:
             runtime.privacy.set_verification(
                 next(iter(runtime.houses)), request_id, "failed" if failed else "verified", "cli"
             )
-        finally:
-            runtime.close()
     console.print(f"{request_id}: {'verification failed' if failed else 'verified'}")
 
 
@@ -219,11 +199,9 @@ def request_complete(
     config: ConfigOption = None,
 ) -> None:
     """Carry out a verified request with the same machinery as the portal, and print the receipt."""
-    from omotenashi.bootstrap import build
 
     with friendly_errors():
-        runtime = build(settings_with(config), follow=False)
-        try:
+        with opened_runtime(config) as runtime:
             wid = next(iter(runtime.houses))
             kinds = {r.id: r.kind for r in runtime.privacy.requests(wid)}
             if kinds.get(request_id) in ("export", "access"):
@@ -232,6 +210,4 @@ def request_complete(
                 receipt["written_to"] = str(out)
             else:
                 receipt = runtime.privacy.complete_request(wid, request_id, "cli")
-        finally:
-            runtime.close()
     sys.stdout.write(json.dumps(receipt, indent=2, ensure_ascii=False) + "\n")
