@@ -53,6 +53,8 @@ def test_sign_in_by_link_see_withdraw_download_erase_and_nothing_is_left(
         expect(page.locator("[data-sent]")).to_contain_text("If we know this address, a link to sign in is on its way.")
         [mail] = inbox.wait_for(1)
     page.goto(server + inbox.link_in(mail))
+    expect(page.locator("h1")).to_have_text("Continue to your privacy center")
+    page.click("#continue")
     page.wait_for_url(f"{server}/portal/me")
 
     # What we know, with where it came from, why and for how long.

@@ -219,3 +219,47 @@ def test_consent_changed_for_a_person_applies_to_all_their_identifiers(runtime, 
     assert view["service"].effective and not view["service"].changeable
     with pytest.raises(Exception, match="needs no consent"):
         runtime.privacy.change_consent("shop", cid, "service", False, ConsentMethod.PORTAL, "portal")
+
+
+def test_a_batch_erasure_leaves_no_one_behind_and_spares_the_rest(tmp_path: Path, store_url: str, privacy_house: Path):
+    rt = build(Settings(house_file=privacy_house, store_url=store_url), follow=False)
+    try:
+        people = [(f"p{n:03d}-0000", f"p{n:03d}@example.com", f"Person Number{n:03d}") for n in range(7)]
+        for who, email, name in people:
+            person(rt, who, email, name)
+        ids = [rt.privacy.find("shop", Identity("user_id", who)) for who, _, _ in people]
+        with pytest.raises(Exception, match="nothing was erased"):
+            rt.privacy.erase_many("shop", [*ids[:5], "no-such-customer"], via="cli")
+        assert everything_mentioning(rt, ["p000-0000"]), "a refused batch erases nobody"
+
+        receipts = rt.privacy.erase_many("shop", ids[:5], via="cli")
+
+        assert len(receipts) == 5 and len({r["reference"] for r in receipts}) == 5
+        assert all(r["removed"]["events"] >= 4 and r["kept"]["Order Completed"]["count"] == 1 for r in receipts)
+        gone = [value for who, email, name in people[:5] for value in (who, email, name)]
+        assert everything_mentioning(rt, [*gone, *ids[:5]]) == []
+        for who, _, _ in people[5:]:
+            assert rt.privacy.knowledge("shop", rt.privacy.find("shop", Identity("user_id", who))).traits
+    finally:
+        rt.close()
+
+
+def test_events_not_yet_attributed_by_memory_are_erased_too(tmp_path: Path, store_url: str, privacy_house: Path):
+    rt = build(Settings(house_file=privacy_house, store_url=store_url), follow=False)
+    try:
+        person(rt, "gus-0005", "gus@example.com", "Gus Lark")
+        gus = rt.privacy.find("shop", Identity("user_id", "gus-0005"))
+        memory = rt.follower._consumers["shop"][0]
+        rid = rt.writer.call(lambda conn: erasure.start(conn, "shop", gus, memory, via="portal", now_ms=1))
+        # An event lands after the plan and before memory has read it.
+        late = [track("gus-0005"), {"type": "page", "anonymousId": "anon-gus-0005"}]
+        lines = [json.dumps(m).encode() for m in late]
+        assert rt.intake.import_lines(lines, rt.intake.source("shop", "web")).accepted == 2
+        rt.privacy.finish_erasure("shop", rid)
+        with rt.engines.read.connect() as conn:
+            left = conn.execute(
+                sa.text("SELECT count(*) FROM events WHERE user_id = 'gus-0005' OR anonymous_id = 'anon-gus-0005'")
+            ).scalar()
+        assert left == 0
+    finally:
+        rt.close()

@@ -162,6 +162,24 @@ def test_a_link_works_once_and_for_fifteen_minutes(runtime: Runtime, server: str
     assert "omotenashi_portal=" not in made_up.headers.get("set-cookie", "")
 
 
+def test_fetching_an_emailed_link_spends_nothing_until_the_customer_continues(runtime: Runtime, server: str) -> None:
+    cid = aiko(runtime)
+    path = link_path(runtime, cid)
+    for _ in range(3):  # a mail scanner, a link preview, the customer's own click
+        shown = httpx.get(server + path)
+        assert shown.status_code == 200 and 'id="continue"' in shown.text
+        assert "omotenashi_portal=" not in shown.headers.get("set-cookie", "")
+        assert shown.headers["cache-control"] == "no-store" and shown.headers["referrer-policy"] == "no-referrer"
+        no_data_in(shown.text)
+    # A POST that did not come from that page (another site's form) signs nobody in and spends nothing.
+    forged = httpx.post(server + path, data={"csrf": "guess"}, follow_redirects=False)
+    assert forged.status_code == 200 and "omotenashi_portal=" not in forged.headers.get("set-cookie", "")
+    client = portal_client(server, path)
+    assert "Aiko Tanaka" in client.get("/portal/me").text
+    spent = httpx.get(server + path)
+    assert spent.status_code == 410 and "This link was already used" in spent.text
+
+
 def test_links_signed_by_the_app(runtime: Runtime, server: str) -> None:
     aiko(runtime)
     path = signed_path(runtime, "u-aiko")

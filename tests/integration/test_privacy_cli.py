@@ -91,3 +91,29 @@ def test_the_notice_is_generated_in_both_languages(tmp_path: Path, store_url: st
     ja = _run(["privacy", "notice", "--lang", "ja", "-c", str(house_file)], store_url)
     assert en.exit_code == 0 and "Your rights" in en.output
     assert ja.exit_code == 0 and "お客様の権利" in ja.output
+
+
+def test_a_batch_file_is_erased_only_when_every_line_names_someone(tmp_path: Path, store_url: str, house_file: Path):
+    _feed(house_file, store_url, tmp_path)
+    batch = tmp_path / "erase.txt"
+    batch.write_text("# received by letter\nuser_id:u-1\n\nemail:nobody@example.com\nnonsense\n")
+    refused = _run(["privacy", "erase", "--from", str(batch), "--yes", "-c", str(house_file)], store_url)
+    assert refused.exit_code != 0
+    assert f"{batch}:4" in refused.output and f"{batch}:5" in refused.output and "nothing was erased" in refused.output
+    still = _run(["privacy", "export", "--identity", "user_id:u-1", "--out", "x.zip", "-c", str(house_file)], store_url)
+    assert still.exit_code == 0, "a refused batch erases nobody"
+
+    batch.write_text("user_id:u-1\nemail:fay@example.com\nanonymous_id:a-1\n")  # a-1 is u-1 again: erased once
+    done = _run(["privacy", "erase", "--from", str(batch), "--yes", "-c", str(house_file)], store_url)
+    assert done.exit_code == 0, done.output
+    receipts = json.loads(done.output)
+    assert len(receipts) == 2 and all(r["removed"]["customers"] >= 1 for r in receipts)
+    assert sum(r["removed"]["events"] for r in receipts) == 3
+    for who in ("user_id:u-1", "user_id:u-2"):
+        gone = _run(["privacy", "export", "--identity", who, "-c", str(house_file)], store_url)
+        assert gone.exit_code != 0 and "nobody is known" in gone.output
+
+
+def test_erase_names_one_person_or_a_batch(tmp_path: Path, store_url: str, house_file: Path):
+    neither = _run(["privacy", "erase", "--yes", "-c", str(house_file)], store_url)
+    assert neither.exit_code != 0 and "--identity" in neither.output and "--from" in neither.output

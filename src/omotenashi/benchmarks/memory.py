@@ -25,7 +25,8 @@ from omotenashi.store import customers as repo
 HISTORIES = (10, 1_000, 100_000)
 
 
-def _house(folder: Path) -> Path:
+def template_house(folder: Path) -> Path:
+    """The house file `omotenashi init` writes, for workspace `bench`, in `folder`."""
     from importlib import resources
 
     template = (resources.files("omotenashi.config") / "templates" / "omotenashi.yaml").read_text("utf-8")
@@ -39,7 +40,7 @@ def _house(folder: Path) -> Path:
 
 def _runtime(folder: Path, follow: bool) -> Runtime:
     folder.mkdir(parents=True, exist_ok=True)
-    return build(Settings(house_file=_house(folder)), follow=follow)
+    return build(Settings(house_file=template_house(folder)), follow=follow)
 
 
 def _intake(folder: Path, lines: list[bytes], with_memory: bool) -> float:
@@ -54,7 +55,8 @@ def _intake(folder: Path, lines: list[bytes], with_memory: bool) -> float:
         rt.close()
 
 
-def _history(user: str, n: int) -> Iterator[bytes]:
+def history(user: str, n: int) -> Iterator[bytes]:
+    """`n` messages of one customer, a minute apart: an identify, then plays and orders."""
     base = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp() * 1000)
     encode = msgspec.json.Encoder().encode
     yield encode({"type": "identify", "userId": user, "traits": {"name": f"Synthetic {user}", "language": "en"}})
@@ -76,7 +78,7 @@ def _briefing_latency(folder: Path, samples: int) -> dict[str, dict[str, float]]
     out: dict[str, dict[str, float]] = {}
     try:
         for n in HISTORIES:
-            rt.intake.import_lines(_history(f"h{n}", n), rt.intake.source("bench", "web"))
+            rt.intake.import_lines(history(f"h{n}", n), rt.intake.source("bench", "web"))
         rt.follower.drain()
         house = rt.house_files["bench"]
         for n in HISTORIES:

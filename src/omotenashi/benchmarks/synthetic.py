@@ -81,7 +81,10 @@ _LOCALES = ("en-US", "ja-JP", "en-GB", "de-DE")
 class Synthetic:
     """A deterministic stream of track (70 %), page (25 %) and identify (5 %) messages of 50,000 customers."""
 
-    def __init__(self, seed: int = 20261123, customers: int = CUSTOMERS, now: datetime | None = None):
+    def __init__(
+        self, seed: int = 20261123, customers: int = CUSTOMERS, now: datetime | None = None, prefix: str = "synthetic"
+    ):
+        self._prefix = prefix
         self._rng = random.Random(seed)  # noqa: S311 - test data, not secrets
         self._customers = customers
         self._end = now or datetime.now(UTC)
@@ -110,7 +113,7 @@ class Synthetic:
         msg: dict[str, Any] = {
             "type": kind,
             "messageId": _uuid(rng),
-            "anonymousId": f"synthetic-a-{n:05d}",
+            "anonymousId": f"{self._prefix}-a-{n:05d}",
             "timestamp": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "context": {
                 "synthetic": True,
@@ -120,7 +123,7 @@ class Synthetic:
             },
         }
         if n % 5 or kind == "identify":  # a fifth of the customers browse without signing in
-            msg["userId"] = f"synthetic-u-{n:05d}"
+            msg["userId"] = f"{self._prefix}-u-{n:05d}"
         if kind == "track":
             msg["event"] = EVENT_NAMES[rng.randrange(len(EVENT_NAMES))]
             msg["properties"] = _properties(rng)
@@ -130,7 +133,7 @@ class Synthetic:
             msg["properties"] = {"path": path, "url": f"https://shop.example.com{path}", "title": name}
         else:
             msg["traits"] = {
-                "email": f"synthetic-{n:05d}@example.com",
+                "email": f"{self._prefix}-{n:05d}@example.com",
                 "plan": rng.choice(("free", "member", "gold")),
                 "address": {"city": rng.choice(("Kyoto", "Osaka", "Leeds", "Lyon")), "country": "JP"},
             }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -146,6 +147,48 @@ def anticipation(
         )
     console.print(big)
     console.print("targets: no slower than lifetimes on CDNOW (× ≥ 1); µs/customer flat; 1,000,000 in < 60 s, < 4 GiB")
+
+
+@app.command("privacy")
+def privacy_bench(
+    events: Annotated[int, typer.Option(help="Events of the one customer exported and erased.", min=100)] = 100_000,
+    customers: Annotated[int, typer.Option(help="Customers erased in one batch.", min=10)] = 10_000,
+    postgres_url: Annotated[
+        str, typer.Option(help="An admin URL of a PostgreSQL server; a throwaway database is created on it.")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    postgres: Annotated[bool, typer.Option(help="Also measure on PostgreSQL.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Export and erasure of a customer with many events, a batch erasure, and intake while a batch runs against
+    intake alone; on SQLite and on PostgreSQL."""
+    from omotenashi.benchmarks.privacy import run as run_privacy
+
+    figures = run_privacy(
+        events, customers, postgres_url if postgres else None, progress=None if as_json else console.print
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(figures, indent=2) + "\n")
+        return
+    table = Table(title="omotenashi bench privacy (synthetic)")
+    table.add_column("measure")
+    stores = [s for s in ("sqlite", "postgresql") if "skipped" not in figures[s]]
+    for store in stores:
+        table.add_column(store, justify="right")
+    rows: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
+        (f"export, {figures['customer_events']:,} events (s)", lambda f: f"{f['export']['seconds']:.2f}"),
+        (f"erase, {figures['customer_events']:,} events (s)", lambda f: f"{f['erase_one']['seconds']:.2f}"),
+        (f"batch erasure, {figures['batch_customers']:,} people (s)", lambda f: f"{f['batch']['seconds']:.1f}"),
+        ("  people/s", lambda f: f"{f['batch']['customers_per_s']:,}"),
+        ("intake alone (events/s)", lambda f: f"{f['intake_alone']['events_per_s']:,}"),
+        ("intake during a batch (events/s)", lambda f: f"{f['intake_during_batch']['events_per_s']:,}"),
+        ("  × intake alone", lambda f: f"{f['intake_during_batch']['ratio']:.2f}"),
+    )
+    for label, cell in rows:
+        table.add_row(label, *[cell(figures[s]) for s in stores])
+    console.print(table)
+    for store in ("sqlite", "postgresql"):
+        if "skipped" in figures[store]:
+            console.print(f"{store}: skipped ({figures[store]['skipped']})")
 
 
 @app.command("friction")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from omotenashi.cli.common import ConfigOption, console, err_console, friendly_errors, opened_runtime, settings_with
+
+if TYPE_CHECKING:
+    from omotenashi.privacy.service import Privacy
 
 app = typer.Typer(help="The privacy notice, export and erasure, rights requests.", no_args_is_help=True)
 
@@ -54,22 +57,73 @@ def export(
 
 @app.command()
 def erase(
-    identity: Annotated[str, typer.Option(help="KIND:VALUE, e.g. user_id:42 or email:ann@example.com.")],
+    identity: Annotated[str | None, typer.Option(help="KIND:VALUE, e.g. user_id:42 or email:ann@example.com.")] = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--from", help="A batch: a file with one KIND:VALUE a line (blank lines and # comments skipped)."),
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Erase a person from the event log and every derived table, suppress their identifiers; print the receipt."""
-    from omotenashi.privacy.service import Identity
+    """Erase a person (or a batch of people) from the event log and every derived table, suppress their
+    identifiers; print the receipt (one per person)."""
+    from omotenashi.core.errors import BadRequest
 
     with friendly_errors():
+        if (identity is None) == (from_file is None):
+            raise BadRequest("name one person with --identity or a batch with --from FILE")
+        identities = _identities(from_file) if from_file is not None else [(0, identity or "")]
         with opened_runtime(config) as runtime:
             wid = next(iter(runtime.houses))
-            customer = runtime.privacy.find(wid, Identity.parse(identity))
-            if not yes and not typer.confirm(f"erase {customer} and everything held about them?"):
+            customers = _find_all(runtime.privacy, wid, identities, from_file)
+            who = customers[0] if len(customers) == 1 else f"{len(customers):,} people"
+            if not yes and not typer.confirm(f"erase {who} and everything held about them?"):
                 err_console.print("nothing erased")
                 raise typer.Exit(1)
-            receipt = runtime.privacy.erase(wid, customer, via="cli")
-    sys.stdout.write(json.dumps(receipt, indent=2, ensure_ascii=False) + "\n")
+            if from_file is None:
+                result: object = runtime.privacy.erase(wid, customers[0], via="cli")
+            else:
+                result = runtime.privacy.erase_many(wid, customers, via="cli")
+    sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+
+
+def _identities(path: Path) -> list[tuple[int, str]]:
+    """(line number, KIND:VALUE) of a batch file."""
+    from omotenashi.core.errors import BadRequest
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"cannot read {path}: {exc}", hint="a UTF-8 text file, one KIND:VALUE a line") from exc
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)]
+    found = [(n, line) for n, line in lines if line and not line.startswith("#")]
+    if not found:
+        raise BadRequest(f"{path} names nobody", hint="one KIND:VALUE a line, e.g. user_id:42")
+    return found
+
+
+def _find_all(privacy: Privacy, wid: str, identities: list[tuple[int, str]], path: Path | None) -> list[str]:
+    """The customer of every identity; every line that is malformed or names nobody is reported at once, and
+    nothing is erased until all of them are found."""
+    from omotenashi.core.errors import BadRequest, NotFound
+    from omotenashi.privacy.service import Identity
+
+    customers: list[str] = []
+    problems: list[str] = []
+    for line, text in identities:
+        try:
+            customers.append(privacy.find(wid, Identity.parse(text)))
+        except (BadRequest, NotFound) as exc:
+            if path is None:
+                raise
+            problems.append(f"{path}:{line}: {exc.message}")
+    if problems:
+        shown = "\n".join(problems[:20]) + (f"\n… and {len(problems) - 20} more" if len(problems) > 20 else "")
+        raise BadRequest(
+            f"{len(problems)} line(s) cannot be erased; nothing was erased:\n{shown}",
+            hint="fix or remove those lines (people already erased are no longer found) and run again",
+        )
+    return customers
 
 
 @app.command()

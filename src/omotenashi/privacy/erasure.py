@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection
@@ -18,9 +19,9 @@ from omotenashi.core.errors import Conflict, NotFound
 from omotenashi.core.ids import keyed_hash
 from omotenashi.memory.consumer import MemoryConsumer
 from omotenashi.memory.profile import resolve_customer
+from omotenashi.store import cursors, rights, suppressions
 from omotenashi.store import customers as customers_repo
 from omotenashi.store import erasure as sql
-from omotenashi.store import rights, suppressions
 
 STEPS = ("suppress", "events", "derived", "consent", "customers", "requests", "done")
 
@@ -41,6 +42,13 @@ def plan(conn: Connection, workspace_id: str, customer_id: str, memory: MemoryCo
         hashes.append(ident.value if stored_hashed else keyed_hash(memory.secret, ident.kind, ident.value))
     plain = [i.value for i in identities if i.kind in ("user_id", "anonymous_id")]
     return {"root": root, "members": members, "identifiers": plain, "hashes": sorted(set(hashes)), "step": 0}
+
+
+def person_event_seqs(conn: Connection, workspace_id: str, members: list[str], identifiers: list[str]) -> list[int]:
+    """Every stored event of the person: those client memory attributed to them, and those after its cursor that
+    carry one of their identifiers."""
+    attributed = cursors.position(conn, workspace_id, MemoryConsumer.name)
+    return sql.event_seqs(conn, workspace_id, members, identifiers, attributed)
 
 
 def _kept_reason(house: HouseFile, kind: str, event: str | None) -> Any:
@@ -73,10 +81,30 @@ def _kept_properties(
 
 def run_step(conn: Connection, workspace_id: str, request_id: str, house: HouseFile, now_ms: int) -> bool:
     """Run the next step of an erasure in this transaction; False once it is complete."""
-    req = rights.get(conn, workspace_id, request_id)
-    if req is None or req.progress is None:
-        raise NotFound(f"no erasure `{request_id}`")
-    progress = dict(req.progress)
+    return bool(run_steps(conn, workspace_id, [request_id], house, now_ms))
+
+
+def run_steps(
+    conn: Connection, workspace_id: str, request_ids: Sequence[str], house: HouseFile, now_ms: int
+) -> list[str]:
+    """Run the next step of each erasure in this transaction; the ones not yet complete."""
+    found = rights.get_many(conn, workspace_id, request_ids)
+    under_way: dict[str, dict[str, Any]] = {}
+    for rid in request_ids:
+        req = found.get(rid)
+        if req is None or req.progress is None:
+            raise NotFound(f"no erasure `{rid}`")
+        progress = _step(conn, workspace_id, rid, dict(req.progress), house, now_ms)
+        if progress is not None:
+            under_way[rid] = progress
+    rights.save_progress(conn, workspace_id, under_way)
+    return list(under_way)
+
+
+def _step(
+    conn: Connection, workspace_id: str, request_id: str, progress: dict[str, Any], house: HouseFile, now_ms: int
+) -> dict[str, Any] | None:
+    """One step of one erasure; its journal afterwards, or None once it is complete (receipt written)."""
     step = STEPS[progress["step"]]
     members: list[str] = progress["members"]
     identifiers: list[str] = progress["identifiers"]
@@ -86,7 +114,7 @@ def run_step(conn: Connection, workspace_id: str, request_id: str, house: HouseF
         for h in progress["hashes"]:
             suppressions.add(conn, workspace_id, h, f"erasure {request_id}", now_ms)
     elif step == "events":
-        seqs = sql.event_seqs(conn, workspace_id, members, identifiers)
+        seqs = person_event_seqs(conn, workspace_id, members, identifiers)
         names = sql.event_names(conn, workspace_id, seqs)
         kept: dict[str, dict[str, Any]] = {}
         keep_seqs, drop_seqs = [], []
@@ -136,9 +164,8 @@ def run_step(conn: Connection, workspace_id: str, request_id: str, house: HouseF
             customer_id=pseudonym,
             identity=None,
         )
-        return False
-    rights.change(conn, workspace_id, request_id, progress=progress, status="in_progress")
-    return True
+        return None
+    return progress
 
 
 def start(
@@ -158,7 +185,7 @@ def start(
         raise NotFound(f"no customer `{customer_id}` in this workspace", hint="they may already be erased")
     progress = plan(conn, workspace_id, customer_id, memory)
     rid = request_id or "r_" + secrets.token_hex(8)
-    existing = rights.get(conn, workspace_id, rid)
+    existing = rights.get(conn, workspace_id, rid) if request_id else None
     if existing is not None:
         if existing.status == "completed":
             raise Conflict(f"request `{rid}` is already completed")
@@ -188,12 +215,21 @@ def start(
 
 
 def finish(
-    call: Callable[[Callable[[Connection], bool]], bool],
+    call: Callable[[Callable[[Connection], list[str]]], list[str]],
     workspace_id: str,
-    request_id: str,
+    request_ids: Sequence[str],
     house: HouseFile,
     now: Callable[[], int],
 ) -> None:
-    """Run the remaining steps, one committed transaction each."""
-    while call(lambda conn: run_step(conn, workspace_id, request_id, house, now())):
-        pass
+    """Run the remaining steps of one erasure or of a batch: each step for the whole batch in one committed
+    transaction, so a batch costs a handful of commits, and a stop between two leaves each person's journal
+    pointing at their next step."""
+    pending = list(request_ids)
+    while pending:
+        pending = call(partial(_steps_now, workspace_id=workspace_id, request_ids=pending, house=house, now=now))
+
+
+def _steps_now(
+    conn: Connection, *, workspace_id: str, request_ids: list[str], house: HouseFile, now: Callable[[], int]
+) -> list[str]:
+    return run_steps(conn, workspace_id, request_ids, house, now())

@@ -36,9 +36,9 @@ EVENT_FIELDS = (
 def _events(
     conn: Connection, workspace_id: str, members: list[str], identifiers: list[str]
 ) -> Iterator[dict[str, Any]]:
-    from omotenashi.store.erasure import event_seqs
+    from omotenashi.privacy.erasure import person_event_seqs
 
-    seqs = event_seqs(conn, workspace_id, members, identifiers)
+    seqs = person_event_seqs(conn, workspace_id, members, identifiers)
     for start in range(0, len(seqs), 2_000):
         rows = cursors.events_by_seq(conn, workspace_id, seqs[start : start + 2_000])
         for seq in seqs[start : start + 2_000]:

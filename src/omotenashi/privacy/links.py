@@ -82,6 +82,19 @@ def issue_link(conn: Connection, workspace_id: str, customer_id: str, *, now: in
     return token
 
 
+def check_link(conn: Connection, token: str, *, now: int) -> store.PortalLink:
+    """Whose a one-time link is, without using it; `LinkExpired`, `LinkUsed` or `LinkRefused` when it cannot be
+    used. Following the e-mailed link only shows a page (mail scanners fetch links too); using it takes a POST."""
+    found = store.link(conn, token_hash(token))
+    if found is None:
+        raise LinkRefused("this sign-in link is not one we made", hint="ask for a new link")
+    if found.used_at is not None:
+        raise LinkUsed("this sign-in link was already used", hint="each link works once; ask for a new one")
+    if found.expires_at <= now:
+        raise LinkExpired("this sign-in link has expired", hint="links work for 15 minutes; ask for a new one")
+    return found
+
+
 def redeem_link(conn: Connection, token: str, *, now: int) -> store.PortalLink:
     """Use a one-time link: whose it is; `LinkExpired`, `LinkUsed` or `LinkRefused` when it cannot be used."""
     hashed = token_hash(token)
@@ -89,12 +102,8 @@ def redeem_link(conn: Connection, token: str, *, now: int) -> store.PortalLink:
         found = store.link(conn, hashed)
         assert found is not None
         return found
-    found = store.link(conn, hashed)
-    if found is None:
-        raise LinkRefused("this sign-in link is not one we made", hint="ask for a new link")
-    if found.used_at is not None:
-        raise LinkUsed("this sign-in link was already used", hint="each link works once; ask for a new one")
-    raise LinkExpired("this sign-in link has expired", hint="links work for 15 minutes; ask for a new one")
+    check_link(conn, token, now=now)
+    raise LinkUsed("this sign-in link was already used", hint="each link works once; ask for a new one")
 
 
 def link_path(token: str) -> str:

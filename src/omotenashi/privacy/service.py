@@ -4,9 +4,13 @@ requests — for the portal, the staff pages and the command line alike."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import IO, Any
+
+from sqlalchemy import Connection
 
 from omotenashi.config.house import HouseFile
 from omotenashi.core.clock import Clock, from_epoch_ms, to_epoch_ms, utc_now
@@ -23,6 +27,7 @@ from omotenashi.store.engine import Engines
 from omotenashi.store.writer import Writer
 
 REQUEST_KINDS = ("access", "export", "correct", "erase")
+ERASE_CHUNK = 200  # people per transaction in a batch erasure
 VIA = ("portal", "email", "phone", "letter", "cli", "staff")
 
 
@@ -52,6 +57,21 @@ class Identity:
                 f"`{text}` is not KIND:VALUE", hint="e.g. user_id:42, email:ann@example.com or anonymous_id:a-1"
             )
         return cls(kind.strip(), value.strip())
+
+
+def _start_all(
+    conn: Connection,
+    *,
+    workspace_id: str,
+    customer_ids: Sequence[str],
+    memory: MemoryConsumer,
+    via: str,
+    now_ms: int,
+    staff_id: str | None,
+) -> list[str]:
+    return [
+        erasure.start(conn, workspace_id, c, memory, via=via, now_ms=now_ms, staff_id=staff_id) for c in customer_ids
+    ]
 
 
 class Privacy:
@@ -181,14 +201,57 @@ class Privacy:
         )
         return self.finish_erasure(workspace_id, rid)
 
+    def erase_many(
+        self, workspace_id: str, customer_ids: Sequence[str], *, via: str, staff_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Erase many people in one batch; one receipt per person, in order.
+
+        People are taken `ERASE_CHUNK` at a time, each step of a chunk in one transaction, so the writer is never
+        held long enough to stall intake, and a stop anywhere resumes on restart like a single erasure.
+        """
+        self._follower.drain()
+        memory = self._consumers[workspace_id]
+        house = self._houses[workspace_id]
+        with self._engines.read.connect() as conn:
+            unknown = [c for c in customer_ids if not repo.exists(conn, workspace_id, c)]
+            if unknown:
+                raise NotFound(
+                    f"{len(unknown)} of the {len(customer_ids)} customers are not in this workspace "
+                    f"(first: {unknown[0]}); nothing was erased",
+                    hint="they may already be erased; leave them out and run the batch again",
+                )
+            # People merged together are erased once, as the record they were merged into.
+            roots = list(dict.fromkeys(repo.root_of(conn, workspace_id, c) for c in customer_ids))
+        receipts: list[dict[str, Any]] = []
+        for first in range(0, len(roots), ERASE_CHUNK):
+            chunk = roots[first : first + ERASE_CHUNK]
+            rids = self._writer.call(
+                partial(
+                    _start_all,
+                    workspace_id=workspace_id,
+                    customer_ids=chunk,
+                    memory=memory,
+                    via=via,
+                    now_ms=self._now(),
+                    staff_id=staff_id,
+                )
+            )
+            erasure.finish(self._writer.call, workspace_id, rids, house, self._now)
+            receipts.extend(self._receipts(workspace_id, rids))
+        return receipts
+
     def finish_erasure(self, workspace_id: str, request_id: str) -> dict[str, Any]:
         """Run an erasure's remaining steps (also after a restart)."""
         house = self._houses[workspace_id]
-        erasure.finish(self._writer.call, workspace_id, request_id, house, self._now)
+        erasure.finish(self._writer.call, workspace_id, [request_id], house, self._now)
+        return self._receipts(workspace_id, [request_id])[0]
+
+    def _receipts(self, workspace_id: str, request_ids: Sequence[str]) -> list[dict[str, Any]]:
         with self._engines.read.connect() as conn:
-            req = rights.get(conn, workspace_id, request_id)
-        assert req is not None and req.receipt is not None
-        return req.receipt
+            found = [rights.get(conn, workspace_id, r) for r in request_ids]
+        receipts = [req.receipt for req in found if req is not None and req.receipt is not None]
+        assert len(receipts) == len(request_ids), "every finished erasure has a receipt"
+        return receipts
 
     def resume_erasures(self) -> list[str]:
         """Complete every erasure a stopped process left half-done; their request ids."""

@@ -28,15 +28,19 @@ BY_CUSTOMER = (
 
 
 def event_seqs(
-    conn: Connection, workspace_id: str, customer_ids: Sequence[str], identifiers: Sequence[str]
+    conn: Connection, workspace_id: str, customer_ids: Sequence[str], identifiers: Sequence[str], after_seq: int
 ) -> list[int]:
-    """Every stored event of the person: attributed to them, or carrying one of their identifiers."""
+    """Every stored event of the person: attributed to them, or carrying one of their identifiers.
+
+    Client memory attributes every event up to `after_seq` (its cursor) to a customer, so only the events after
+    it are looked up by identifier: an erasure never scans the whole log.
+    """
     seqs: set[int] = set()
     sql = "SELECT seq FROM event_customers WHERE workspace_id = ? AND customer_id IN ({marks})"
     seqs.update(r[0] for r in fetch_in(conn, sql, (workspace_id,), customer_ids))
     for column in ("user_id", "anonymous_id", "previous_id"):
-        sql = f"SELECT seq FROM events WHERE workspace_id = ? AND {column} IN ({{marks}})"  # noqa: S608 - constant
-        seqs.update(r[0] for r in fetch_in(conn, sql, (workspace_id,), identifiers))
+        sql = f"SELECT seq FROM events WHERE workspace_id = ? AND seq > ? AND {column} IN ({{marks}})"  # noqa: S608
+        seqs.update(r[0] for r in fetch_in(conn, sql, (workspace_id, after_seq), identifiers))
     return sorted(seqs)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, insert, select, update
 
 from omotenashi.store.schema import rights_requests
+from omotenashi.store.sql import driver_sql
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,26 @@ def get(conn: Connection, workspace_id: str, request_id: str) -> RightsRequest |
     )
     row = conn.execute(stmt).first()
     return _row(row) if row else None
+
+
+def get_many(conn: Connection, workspace_id: str, request_ids: Sequence[str]) -> dict[str, RightsRequest]:
+    """Requests by id (those that exist)."""
+    stmt = select(rights_requests).where(
+        and_(rights_requests.c.workspace_id == workspace_id, rights_requests.c.id.in_(list(request_ids)))
+    )
+    return {r.id: _row(r) for r in conn.execute(stmt)}
+
+
+def save_progress(conn: Connection, workspace_id: str, progress: dict[str, dict[str, Any]]) -> None:
+    """Write the journals of erasures under way (by request id) in one statement."""
+    if progress:
+        conn.exec_driver_sql(
+            driver_sql(
+                conn,
+                "UPDATE rights_requests SET progress = ?, status = 'in_progress' WHERE workspace_id = ? AND id = ?",
+            ),
+            [(json.dumps(p, ensure_ascii=False), workspace_id, rid) for rid, p in progress.items()],
+        )
 
 
 def change(conn: Connection, workspace_id: str, request_id: str, **values: Any) -> None:

@@ -155,7 +155,28 @@ def ask_for_link(
 
 @router.get("/portal/link/{token:path}")
 def follow_link(request: Request, token: str) -> Response:
+    """The e-mailed link shows a page with one button; only pressing it uses the link. Mail scanners that fetch
+    every link in a message therefore never spend it."""
     runtime = runtime_of(request)
+    with runtime.engines.read.connect() as conn:
+        links.check_link(conn, token, now=now_ms())
+    form_token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(32)
+    response = render(request, "portal/continue.html", {"form_token": form_token, "action": request.url.path})
+    response.set_cookie(
+        FORM_COOKIE, form_token, httponly=True, samesite="strict", secure=_secure(request), path="/portal"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@router.post("/portal/link/{token:path}")
+def use_link(request: Request, token: str, form: Annotated[dict[str, str], Depends(read_form)]) -> Response:
+    runtime = runtime_of(request)
+    expected = request.cookies.get(FORM_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected.encode(), form.get("csrf", "").encode()):
+        # Not from the page this link shows (another site, or an old tab): show that page again.
+        return follow_link(request, token)
     old = request.cookies.get(COOKIE)
     now = now_ms()
 
