@@ -100,7 +100,10 @@ def test_a_batch_file_is_erased_only_when_every_line_names_someone(tmp_path: Pat
     refused = _run(["privacy", "erase", "--from", str(batch), "--yes", "-c", str(house_file)], store_url)
     assert refused.exit_code != 0
     assert f"{batch}:4" in refused.output and f"{batch}:5" in refused.output and "nothing was erased" in refused.output
-    still = _run(["privacy", "export", "--identity", "user_id:u-1", "--out", "x.zip", "-c", str(house_file)], store_url)
+    still = _run(
+        ["privacy", "export", "--identity", "user_id:u-1", "--out", str(tmp_path / "x.zip"), "-c", str(house_file)],
+        store_url,
+    )
     assert still.exit_code == 0, "a refused batch erases nobody"
 
     batch.write_text("user_id:u-1\nemail:fay@example.com\nanonymous_id:a-1\n")  # a-1 is u-1 again: erased once
