@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from omotenashi.anticipation.service import Anticipations
 from omotenashi.config.house import HouseFile, SqliteStore
 from omotenashi.config.loader import LoadedHouse, load_house
 from omotenashi.config.settings import Settings
@@ -41,6 +42,7 @@ class Runtime:
     privacy: Privacy
     journeys: Journeys
     friction: Friction
+    anticipation: Anticipations
     demo_write_key: str | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
@@ -52,6 +54,7 @@ class Runtime:
         """Finish queued writes and release the store."""
         self.follower.stop()
         self.journeys.close()
+        self.anticipation.close()
         self.writer.stop()
         self.engines.dispose()
 
@@ -141,13 +144,24 @@ def build(
     house_files = {wid: h.house for wid, h in houses.items()}
     memory = Memory(house_files, memory_consumers, engines, writer, clock)
     privacy = Privacy(house_files, memory_consumers, engines, writer, follower, clock)
+    anticipation = Anticipations(house_files, engines, writer, follower, clock)
     if start_writer:
         # An erasure a stopped process left half-done is completed before anything else happens.
         privacy.resume_erasures()
     if start_writer and follow:
         follower.start()
     return Runtime(
-        settings, houses, engines, writer, intake, follower, memory, privacy, journeys=journeys, friction=friction
+        settings,
+        houses,
+        engines,
+        writer,
+        intake,
+        follower,
+        memory,
+        privacy,
+        journeys=journeys,
+        friction=friction,
+        anticipation=anticipation,
     )
 
 

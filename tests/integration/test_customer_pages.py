@@ -403,8 +403,9 @@ def test_the_briefing_api_gives_each_item_with_why_it_may_be_seen(runtime, serve
     assert set(b) == {
         "customer_id", "asked_for", "lang", "name", "language", "tone", "channel", "channels", "quiet_hours",
         "no_first_contact", "timezone", "journey", "recent", "open_matters", "notes", "counts", "first_seen",
-        "last_seen",
+        "last_seen", "anticipations",
     }  # fmt: skip
+    assert b["anticipations"] == []  # this house file has no anticipation section, so nothing is scored
     assert b["customer_id"] == cid and b["lang"] == "ja"
     assert b["journey"]["value"].startswith("現在の段階：利用") and b["journey"]["why"]["purpose"] == "service"
     assert b["name"]["value"] == "Aiko Tanaka" and b["name"]["why"]["purpose"] == "service"

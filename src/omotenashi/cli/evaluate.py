@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from omotenashi.cli.common import console, friendly_errors
+from omotenashi.cli.common import ConfigOption, console, friendly_errors, opened_runtime
 
 CHOICES = ("bgnbd", "paretonbd", "boosted", "all")
 # The paper's split of the CDNOW sample: 39 weeks of calibration, 39 of holdout.
@@ -43,9 +43,15 @@ def evaluate(
     holdout_end: Annotated[
         str | None, typer.Option("--holdout-end", help="Last day of the holdout (YYYY-MM-DD).")
     ] = None,
+    history: Annotated[
+        bool,
+        typer.Option("--history", help="Use the workspace's own purchases, read from its store (see -c)."),
+    ] = False,
+    config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Fit on a calibration period and score the holdout, with BG/NBD and Pareto/NBD side by side."""
+    """Fit on a calibration period and score the holdout, with BG/NBD and Pareto/NBD side by side: on the CDNOW
+    sample, on a transactions file, or on the workspace's own history."""
     from omotenashi.anticipation.evaluation import MODELS
     from omotenashi.anticipation.evaluation import evaluate as run_evaluation
 
@@ -54,7 +60,10 @@ def evaluate(
     wanted = list(MODELS) if model == "all" else sorted({model, "bgnbd", "paretonbd"}, key=MODELS.index)
     cal, hold = _day(calibration_end, "--calibration-end"), _day(holdout_end, "--holdout-end")
     with friendly_errors():
-        rows, source, cal, hold = _load(transactions, cal, hold)
+        if history:
+            rows, source, cal, hold = _from_store(config, cal, hold)
+        else:
+            rows, source, cal, hold = _load(transactions, cal, hold)
         report = run_evaluation(rows, cal, hold, wanted)
     body = report.as_dict()
     body["source"] = source
@@ -64,6 +73,31 @@ def evaluate(
     console.print(report_table(body))
     for line in report_notes(body):
         console.print(line)
+
+
+def _from_store(config: Path | None, cal: date | None, hold: date | None) -> tuple[list[Any], str, date, date]:
+    """The workspace's purchases; by default its anticipation's own split (the last `holdout_days` held out)."""
+    from datetime import timedelta
+
+    from omotenashi.anticipation.history import read_history
+    from omotenashi.config.house import AnticipationSection
+    from omotenashi.core.errors import BadRequest
+
+    with opened_runtime(config) as runtime:
+        wid, house = next(iter(runtime.house_files.items()))
+        section = house.anticipation or AnticipationSection()
+        runtime.follower.drain()
+        with runtime.engines.read.connect() as conn:
+            found = read_history(conn, wid, section)
+    last = found.last_day
+    if last is None:
+        raise BadRequest(
+            f"workspace `{wid}` holds no purchases ({', '.join(section.purchase_events)})",
+            hint="import some, or name your purchase events under anticipation.purchase_events",
+        )
+    hold = hold or last
+    cal = cal or hold - timedelta(days=section.holdout_days)
+    return list(found.rows), f"workspace {wid}: its own purchases", cal, hold
 
 
 def _load(path: Path | None, cal: date | None, hold: date | None) -> tuple[list[Any], str, date, date]:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from omotenashi.cli import bench, demo, evaluate, friction, journeys, keys, privacy, simulate, staff
+from omotenashi.cli import bench, demo, evaluate, friction, journeys, keys, privacy, score, simulate, staff
 from omotenashi.cli.common import ConfigOption, console, err_console, friendly_errors, settings_with
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.add_typer(friction.app, name="friction")
 app.command("demo")(demo.demo)
 app.command("evaluate")(evaluate.evaluate)
 app.command("simulate")(simulate.simulate)
+app.command("score")(score.score)
 
 
 @app.command()

@@ -29,5 +29,7 @@ def run_server(
 def serve_runtime(runtime: Runtime, host: str, port: int) -> None:
     """Serve an already built runtime."""
     app = create_app(runtime)
+    if (scoring := runtime.anticipation.periodic()) is not None:
+        runtime.writer.add_periodic(scoring)  # anticipations refreshed when due, off the writer's thread
     console.print(f"serving {', '.join(runtime.houses)} on http://{host}:{port}  (Ctrl-C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

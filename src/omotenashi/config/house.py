@@ -270,6 +270,44 @@ class JourneysSection(Strict):
     )
 
 
+class AnticipationSection(Strict):
+    purchase_events: list[str] = Field(
+        default_factory=lambda: ["Order Completed"],
+        min_length=1,
+        description="The `track` events that are purchases; each customer's purchase days are read from them.",
+    )
+    amount_property: str = Field(
+        default="revenue", description="The purchase event's property holding its amount (spend features)."
+    )
+    purposes: list[Slug] = Field(
+        default_factory=lambda: ["care"],
+        min_length=1,
+        description="Only events kept for one of these purposes are read, and only customers who allow them scored.",
+    )
+    candidate: Literal["boosted", "none"] = Field(
+        default="boosted",
+        description="The model tried against BG/NBD and Pareto/NBD; promoted only if it beats both on the holdout.",
+    )
+    horizon_days: int = Field(
+        default=90, ge=7, le=730, description="How far ahead anticipations look: expected purchases, buying again."
+    )
+    holdout_days: int = Field(
+        default=90,
+        ge=14,
+        le=730,
+        description="The most recent days held out to check every model before one is used (time-based split).",
+    )
+    slipping_below: float = Field(
+        default=0.5,
+        gt=0,
+        lt=1,
+        description="A customer who has bought more than once is slipping away when P(still active) falls below it.",
+    )
+    refresh_hours: int = Field(
+        default=24, ge=1, le=24 * 31, description="How often `serve` scores again (`omotenashi score` at any time)."
+    )
+
+
 class HouseFile(Strict):
     workspace: WorkspaceSection = Field(description="The workspace this house file describes.")
     languages: list[LanguageCode] = Field(
@@ -301,6 +339,10 @@ class HouseFile(Strict):
     journeys: JourneysSection | None = Field(
         default=None,
         description="The stages of a customer's journey, journeys with expected steps, and cohorts for baselines.",
+    )
+    anticipation: AnticipationSection | None = Field(
+        default=None,
+        description="Who will come back and who is slipping away: purchase events, horizon, holdout, schedule.",
     )
 
     def purpose_for_name(self, name: str) -> str | None:

@@ -258,6 +258,7 @@ def _semantic_problems(name: str, data: Any, house: HouseFile) -> list[ConfigPro
     problems.extend(data_map_problems(name, data, house))
     problems.extend(journey_problems(name, data, house))
     problems.extend(friction_problems(name, data, house))
+    problems.extend(_anticipation_problems(name, data, house))
     try:
         zoneinfo.ZoneInfo(house.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -271,3 +272,37 @@ def _semantic_problems(name: str, data: Any, house: HouseFile) -> list[ConfigPro
             )
         )
     return problems
+
+
+def _anticipation_problems(name: str, data: Any, house: HouseFile) -> list[ConfigProblem]:
+    """The anticipation section names declared purposes; its holdout is no longer than it can learn from."""
+    section = house.anticipation
+    if section is None:
+        return []
+    out: list[ConfigProblem] = []
+    for i, pid in enumerate(section.purposes):
+        if pid not in house.purposes:
+            guess = difflib.get_close_matches(pid, list(house.purposes), n=1)
+            out.append(
+                ConfigProblem(
+                    name,
+                    line_of(data, ["anticipation", "purposes", i]),
+                    "anticipation.purposes",
+                    f"unknown purpose `{pid}`",
+                    f"did you mean `{guess[0]}`?" if guess else "declare it under `purposes:` first",
+                )
+            )
+    if house.data_map is not None and section.amount_property:
+        for event in section.purchase_events:
+            declared = house.data_map.events.get(event)
+            if declared is not None and section.amount_property not in declared.properties:
+                out.append(
+                    ConfigProblem(
+                        name,
+                        line_of(data, ["anticipation", "amount_property"]),
+                        "anticipation.amount_property",
+                        f"`{event}` declares no property `{section.amount_property}` in the data map",
+                        f"declare it under data_map.events.{event}.properties, or name a declared property",
+                    )
+                )
+    return out

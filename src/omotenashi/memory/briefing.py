@@ -10,14 +10,15 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from omotenashi.anticipation.words import Shown, describe
 from omotenashi.config.house import HouseFile
 from omotenashi.journeys.words import describe_positions
 from omotenashi.memory import preferences as prefs
 from omotenashi.memory.profile import Profile, load_profile
 from omotenashi.memory.timeline import timeline
+from omotenashi.store import anticipations, notes
 from omotenashi.store import customers as repo
 from omotenashi.store import journeys as journeys_repo
-from omotenashi.store import notes
 
 BRIEFING_PURPOSES = {"service", "care"}
 RECENT = 8
@@ -63,6 +64,8 @@ class Briefing:
     last_ts: int | None
     merged_records: int
     profile: Profile
+    anticipations: list[Shown] = field(default_factory=list)
+    anticipation_why: Why | None = None
 
 
 def why(house: HouseFile, purpose: str, lang: str) -> Why:
@@ -149,7 +152,17 @@ def build_briefing(conn: Connection, workspace_id: str, customer_id: str, house:
     if where is not None:
         at = max(p.entered_at for p in positions)
         journey = Fact("journey", where, why(house, "service", lang), origin="journeys", at=at)
+    anticipated: list[Shown] = []
+    anticipation_why = None
+    if house.anticipation is not None:
+        purpose = next((p for p in house.anticipation.purposes if p in BRIEFING_PURPOSES), None)
+        if purpose is not None:
+            stored = anticipations.of_customer(conn, workspace_id, profile.customer_id)
+            anticipated = describe(stored, lang, house.anticipation.slipping_below)
+            anticipation_why = why(house, purpose, lang)
     return Briefing(
+        anticipations=anticipated,
+        anticipation_why=anticipation_why,
         customer_id=profile.customer_id,
         name=name,
         facts=facts,

@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from omotenashi.core.clock import iso
 from omotenashi.memory.profile import load_profile
-from omotenashi.store import access, consent, cursors, notes
+from omotenashi.store import access, anticipations, consent, cursors, journeys, notes, signals
 from omotenashi.store import customers as repo
 
 EVENT_FIELDS = (
@@ -126,6 +126,40 @@ def gather(conn: Connection, workspace_id: str, customer_id: str, hashed_kinds: 
             {"rule": m.rule, "at": iso(m.at), "undone_at": iso(m.undone_at) if m.undone_at else None}
             for m in repo.merges_touching(conn, workspace_id, p.members)
         ],
+        "journeys": [
+            {
+                "journey": j.journey,
+                "stage": j.stage,
+                "step": j.step,
+                "since": iso(j.entered_at),
+                "cohort": j.cohort,
+            }
+            for j in journeys.positions_of(conn, workspace_id, p.members)
+        ],
+        "friction_signals": [
+            {
+                "kind": s.kind,
+                "status": s.status,
+                "first_seen": iso(s.first_seen),
+                "last_seen": iso(s.last_seen),
+                "journey": s.journey,
+                "step": s.step,
+                "details": s.details,
+            }
+            for s in signals.of_customers(conn, workspace_id, p.members)
+        ],
+        "anticipations": [
+            {
+                "kind": a.kind,
+                "score": a.score,
+                "horizon_days": a.horizon_days,
+                "computed_at": iso(a.computed_at),
+                "model": a.model_id,
+                "reasons": [r.get("en") for r in a.reasons],
+            }
+            for member in p.members
+            for a in anticipations.of_customer(conn, workspace_id, member)
+        ],
         "_subjects": subjects,
         "_members": p.members,
     }
@@ -182,5 +216,13 @@ def write_zip(
         )
         zf.writestr("access_log.csv", _csv(data["access_log"], ["staff", "what", "purpose", "at"]))
         zf.writestr("notes.csv", _csv(data["notes"], ["body", "at", "purpose", "author"]))
+        zf.writestr(
+            "anticipations.csv",
+            _csv(data["anticipations"], ["kind", "score", "horizon_days", "computed_at", "reasons"]),
+        )
+        zf.writestr(
+            "friction_signals.csv",
+            _csv(data["friction_signals"], ["kind", "status", "first_seen", "last_seen", "journey", "step"]),
+        )
         zf.writestr("identifiers.csv", _csv(data["identifiers"], ["kind", "value", "kept_as", "first_seen", "source"]))
     return counts

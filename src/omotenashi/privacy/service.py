@@ -17,12 +17,12 @@ from omotenashi.core.clock import Clock, from_epoch_ms, to_epoch_ms, utc_now
 from omotenashi.core.errors import BadRequest, NotFound
 from omotenashi.core.purposes import ConsentMethod
 from omotenashi.memory.consumer import MemoryConsumer
-from omotenashi.memory.profile import correct_trait
+from omotenashi.memory.profile import correct_trait, resolve_customer
 from omotenashi.pipeline.follower import Follower
 from omotenashi.privacy import consent as consent_mod
 from omotenashi.privacy import erasure, export, knowledge, notice
+from omotenashi.store import anticipations, rights
 from omotenashi.store import customers as repo
-from omotenashi.store import rights
 from omotenashi.store.engine import Engines
 from omotenashi.store.writer import Writer
 
@@ -142,11 +142,17 @@ class Privacy:
         """Grant or withdraw a purpose; a receipt is written."""
         house = self._houses[workspace_id]
         now = self._now()
-        return self._writer.call(
-            lambda conn: consent_mod.change(
-                conn, workspace_id, customer_id, house, purpose, granted, method, place, now
-            )
-        )
+        forget = not granted and house.anticipation is not None and purpose in house.anticipation.purposes
+
+        def change(conn: Connection) -> Any:
+            receipt = consent_mod.change(conn, workspace_id, customer_id, house, purpose, granted, method, place, now)
+            if forget:
+                # Estimates made from what the customer no longer allows go at once, not at the next scoring.
+                _, members = resolve_customer(conn, workspace_id, customer_id)
+                anticipations.forget(conn, workspace_id, members)
+            return receipt
+
+        return self._writer.call(change)
 
     def correct(
         self,

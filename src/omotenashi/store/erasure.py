@@ -24,6 +24,7 @@ BY_CUSTOMER = (
     "journey_steps",
     "signals",
     "detector_state",
+    "anticipations",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -501,4 +502,41 @@ detector_state = Table(
     Column("state", Text, nullable=False, comment="JSON: what the detector remembers of recent events"),
     Column("updated_at", BigInteger, nullable=False),
     PrimaryKeyConstraint("workspace_id", "detector", "customer_id"),
+)
+
+# --- anticipation: fitted models with their holdout report, and each customer's latest anticipations ---------------
+
+models = Table(
+    "models",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("id", String(40), nullable=False, comment="m_ + hex: one fitted model"),
+    Column("name", String(32), nullable=False, comment="bgnbd, paretonbd, boosted"),
+    Column("version", String(32), nullable=False, comment="the code version of the model, e.g. boosted-1"),
+    Column("fitted_at", BigInteger, nullable=False),
+    Column("as_of", BigInteger, nullable=False, comment="the last day of history it learned from, epoch ms"),
+    Column("customers", BigInteger, nullable=False),
+    Column("parameters", Text, nullable=False, comment="JSON"),
+    Column("holdout", Text, nullable=False, comment="JSON holdout report, baselines side by side"),
+    Column("status", String(16), nullable=False, comment="live, candidate (not promoted), retired"),
+    Column("why", Text, nullable=False, comment="why it is live, or every measure where it fell short"),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    Index(None, "workspace_id", "status"),
+)
+
+anticipations = Table(
+    "anticipations",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("customer_id", String(40), nullable=False, comment="the customer (the record others merged into)"),
+    Column("kind", String(32), nullable=False, comment="expected_purchases, buys_again, still_active"),
+    Column("score", Float, nullable=False),
+    Column("horizon_days", Integer, nullable=False),
+    Column("computed_at", BigInteger, nullable=False),
+    Column("as_of", BigInteger, nullable=False),
+    Column("model_id", String(40), nullable=False),
+    Column("reasons", Text, nullable=False, comment="JSON: the top reasons in plain words, en and ja"),
+    Column("facts", Text, nullable=False, comment="JSON: purchase days, weeks since the last, weeks as a customer"),
+    PrimaryKeyConstraint("workspace_id", "customer_id", "kind"),
+    Index(None, "workspace_id", "kind", "score"),
 )

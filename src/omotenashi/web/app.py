@@ -21,6 +21,7 @@ from omotenashi.web.api import status, tracking
 from omotenashi.web.portal import me as portal_me
 from omotenashi.web.portal import sign_in as portal_sign_in
 from omotenashi.web.schemas import BatchRequest, SegmentMessage
+from omotenashi.web.staff import anticipation as anticipation_pages
 from omotenashi.web.staff import customer_actions, customers, rights
 from omotenashi.web.staff import friction as friction_pages
 from omotenashi.web.staff import journeys as journeys_pages
@@ -54,6 +55,7 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = True) -> FastAPI:
     app.include_router(customers.router)
     app.include_router(customer_actions.router)
     app.include_router(journeys_pages.router)
+    app.include_router(anticipation_pages.router)
     app.include_router(journeys_pages.api)
     app.include_router(friction_pages.router)
     app.include_router(signals_api.router)

@@ -57,6 +57,22 @@ class NotePublic(BaseModel):
     why: WhyPublic
 
 
+class AnticipationPublic(BaseModel):
+    """What the live model anticipates for the customer, with its reasons."""
+
+    kind: str = Field(description="buys_again, expected_purchases or still_active.")
+    title: str = Field(description="What is anticipated, in plain words.")
+    score: float = Field(description="A probability (buys_again, still_active) or a number of purchase days.")
+    value: str = Field(description="The score as shown, e.g. `72%`.")
+    level: str = Field(description="`watch` when the customer is slipping away, `good`, or empty.")
+    note: str | None
+    reasons: list[str] = Field(description="The model's top reasons for this customer, strongest first.")
+    computed_at: int = Field(description="When it was computed, epoch milliseconds (UTC).")
+    as_of: int = Field(description="The end of the history it was computed from, epoch milliseconds (UTC).")
+    model_id: str = Field(description="The stored model that made it (its holdout report is kept with it).")
+    why: WhyPublic
+
+
 class CountsPublic(BaseModel):
     events: int = Field(description="Events remembered for the customer, of every merged record.")
     merged_records: int = Field(description="Other customer records merged into this one.")
@@ -87,3 +103,6 @@ class BriefingPublic(BaseModel):
     counts: CountsPublic
     first_seen: int | None = Field(description="First event, epoch milliseconds (UTC).")
     last_seen: int | None = Field(description="Latest event, epoch milliseconds (UTC).")
+    anticipations: list[AnticipationPublic] = Field(
+        default_factory=list, description="What the live model anticipates (empty when nothing is scored)."
+    )

@@ -12,6 +12,7 @@ from omotenashi.staff.permissions import Action
 from omotenashi.staff.sessions import StaffSession
 from omotenashi.web.api.customer_schemas import (
     ActivityPublic,
+    AnticipationPublic,
     BriefingPublic,
     CountsPublic,
     FactPublic,
@@ -92,6 +93,23 @@ def briefing_public(b: Briefing, lang: str) -> BriefingPublic:
         ),
         first_seen=b.first_ts,
         last_seen=b.last_ts,
+        anticipations=[
+            AnticipationPublic(
+                kind=a.kind,
+                title=a.title,
+                score=a.score,
+                value=a.value,
+                level=a.level,
+                note=a.note,
+                reasons=a.reasons,
+                computed_at=a.computed_at,
+                as_of=a.as_of,
+                model_id=a.model_id,
+                why=_why(b.anticipation_why),
+            )
+            for a in b.anticipations
+            if b.anticipation_why is not None
+        ],
     )
 
 

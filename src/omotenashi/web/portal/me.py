@@ -50,6 +50,24 @@ def _view(request: Request, runtime: Runtime, customer: PortalSession) -> tuple[
     return KnowledgeView(knowledge, words, runtime.privacy.hashed_kinds(wid), day), words
 
 
+def _anticipated(runtime: Runtime, customer: PortalSession, lang: str) -> dict[str, Any] | None:
+    """What the models expect of the customer, with the model's reasons and the purpose it serves."""
+    from omotenashi.anticipation.words import describe
+    from omotenashi.memory.briefing import why
+
+    house = runtime.house_files[customer.workspace_id]
+    if house.anticipation is None:
+        return None
+    with runtime.engines.read.connect() as conn:
+        stored = runtime.anticipation.of_customer(conn, customer.workspace_id, customer.customer_id)
+    if not stored:
+        return None
+    return {
+        "items": describe(stored, lang, house.anticipation.slipping_below),
+        "why": why(house, house.anticipation.purposes[0], lang),
+    }
+
+
 def me_page(
     request: Request,
     customer: PortalSession,
@@ -74,6 +92,7 @@ def me_page(
         "notes": view.notes(),
         "events": events,
         "access": view.access(),
+        "anticipated": _anticipated(runtime, customer, language_of(request)),
         "kept": [(name, why) for name, why in view.kept_after_erasure() if name in held_events],
         "gpc_now": bool(getattr(request.state, "gpc_recorded", False)),
         "gpc_withdrawn": view.gpc_withdrawn(),

@@ -1,0 +1,77 @@
+"""The anticipation page (`GET /staff/anticipation`): the model in use and how well it predicted the history held
+out (baselines side by side), a candidate that was not promoted and why, earlier models, and who is slipping away."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from omotenashi.anticipation.words import describe
+from omotenashi.bootstrap import Runtime
+from omotenashi.staff.permissions import Action
+from omotenashi.staff.sessions import StaffSession
+from omotenashi.store import anticipations as repo
+from omotenashi.web.staff.auth import require_permission
+from omotenashi.web.staff.customer_view import customer_path
+from omotenashi.web.staff.problems import StaffPageRoute
+from omotenashi.web.staff.rendering import render
+
+router = APIRouter(include_in_schema=False, route_class=StaffPageRoute)
+Viewer = Annotated[StaffSession, Depends(require_permission(Action.VIEW_CUSTOMER))]
+TITLES = {"bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD", "boosted": "Boosted (Pareto/NBD × gradient boosting)"}
+MEASURES = (("mae", True), ("rmse", True), ("correlation", False), ("auc", False))
+
+
+def _report(holdout: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per measure: each model's figure and whether it is the best of them."""
+    models = holdout.get("models", [])
+    rows = []
+    for measure, lower in MEASURES:
+        values = [m.get(measure) for m in models]
+        finite = [v for v in values if isinstance(v, int | float)]
+        best = (min(finite) if lower else max(finite)) if finite else None
+        rows.append({"measure": measure, "lower": lower, "cells": [(v, v == best) for v in values]})
+    return rows
+
+
+@router.get("/staff/anticipation")
+def anticipation_page(request: Request, session: Viewer) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    member = session.member
+    wid = member.workspace_id
+    section = runtime.house_files[wid].anticipation
+    with runtime.engines.read.connect() as conn:
+        live = repo.live_model(conn, wid)
+        history = repo.model_history(conn, wid)
+        counts = repo.counts(conn, wid)
+        below = section.slipping_below if section else 0.5
+        slipping = repo.slipping_away(conn, wid, below, limit=25)
+        likely = repo.ranked(conn, wid, "buys_again", lowest=False, limit=10)
+    rejected = next((m for m in history if m.status == repo.CANDIDATE and live and m.fitted_at == live.fitted_at), None)
+    lang = member.language
+
+    def shown(items: list[repo.Anticipation]) -> list[dict[str, Any]]:
+        return [
+            {"path": customer_path(a.customer_id), "id": a.customer_id, "shown": describe([a], lang, below)[0]}
+            for a in items
+        ]
+
+    return render(
+        request,
+        "staff/anticipation.html",
+        {
+            "configured": section is not None,
+            "section": section,
+            "live": live,
+            "rejected": rejected,
+            "history": history,
+            "counts": counts,
+            "titles": TITLES,
+            "report": _report(live.holdout) if live else [],
+            "models": live.holdout.get("models", []) if live else [],
+            "slipping": shown(slipping),
+            "likely": shown(likely),
+        },
+    )
