@@ -9,6 +9,8 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from omotenashi.anticipation.service import Anticipations
+from omotenashi.care.service import Care, CareConsumer
+from omotenashi.care.service import Workspace as CareWorkspace
 from omotenashi.config.house import HouseFile, SqliteStore
 from omotenashi.config.loader import LoadedHouse, load_house
 from omotenashi.config.settings import Settings
@@ -43,6 +45,7 @@ class Runtime:
     journeys: Journeys
     friction: Friction
     anticipation: Anticipations
+    care: Care
     demo_write_key: str | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
@@ -53,6 +56,7 @@ class Runtime:
     def close(self) -> None:
         """Finish queued writes and release the store."""
         self.follower.stop()
+        self.care.close()
         self.journeys.close()
         self.anticipation.close()
         self.writer.stop()
@@ -139,7 +143,13 @@ def build(
     if start_writer:
         writer.start()
     memory_consumers = _memory_consumers(houses, engines)
-    follower = Follower(engines, writer, _consumers(houses, memory_consumers, clock, friction), clock=clock)
+    base_url = settings.portal.base_url or f"http://{settings.server.host}:{settings.server.port}"
+    care = Care(
+        {wid: CareWorkspace(h.house, h.folder) for wid, h in houses.items()}, engines, writer, clock, base_url=base_url
+    )
+    if (looks := care.periodic()) is not None:
+        writer.add_periodic(looks)
+    follower = Follower(engines, writer, _consumers(houses, memory_consumers, clock, friction, care), clock=clock)
     intake = Intake({wid: h.house for wid, h in houses.items()}, engines, writer, clock, on_commit=follower.poke)
     house_files = {wid: h.house for wid, h in houses.items()}
     memory = Memory(house_files, memory_consumers, engines, writer, clock)
@@ -162,6 +172,7 @@ def build(
         journeys=journeys,
         friction=friction,
         anticipation=anticipation,
+        care=care,
     )
 
 
@@ -171,12 +182,22 @@ def _memory_consumers(houses: dict[str, LoadedHouse], engines: Engines) -> dict[
 
 
 def _consumers(
-    houses: dict[str, LoadedHouse], memory: dict[str, MemoryConsumer], clock: Clock, friction: Friction
+    houses: dict[str, LoadedHouse],
+    memory: dict[str, MemoryConsumer],
+    clock: Clock,
+    friction: Friction,
+    care: Care,
 ) -> dict[str, list[Consumer]]:
-    """The log followers of each workspace, in the order they run: memory first, then journeys, everything else
-    after them (each reads what the ones before it derived)."""
-    followers = friction.followers()
-    return {
-        wid: [consumer, JourneysConsumer(houses[wid].house, clock), *([followers[wid]] if wid in followers else [])]
-        for wid, consumer in memory.items()
-    }
+    """The log followers of each workspace, in the order they run: memory first, then journeys, friction, and care
+    last (each reads what the ones before it derived: care turns the signals friction just found into items)."""
+    detectors = friction.followers()
+    playbooks: dict[str, CareConsumer] = care.followers()
+    out: dict[str, list[Consumer]] = {}
+    for wid, consumer in memory.items():
+        chain: list[Consumer] = [consumer, JourneysConsumer(houses[wid].house, clock)]
+        if wid in detectors:
+            chain.append(detectors[wid])
+            if wid in playbooks:
+                chain.append(playbooks[wid])
+        out[wid] = chain
+    return out

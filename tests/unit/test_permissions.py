@@ -18,6 +18,10 @@ EXPECTED = {
     "view_access_log": {"privacy_officer", "admin"},
     "manage_staff": {"admin"},
     "handle_rights_requests": {"privacy_officer", "admin"},
+    "work_care": {"frontline", "lead", "admin"},
+    "assign_care": {"lead", "admin"},
+    "grant_goodwill": {"frontline", "lead", "admin"},
+    "approve_goodwill": {"lead", "admin"},
 }
 
 

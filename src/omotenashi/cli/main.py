@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from omotenashi.cli import bench, demo, evaluate, friction, journeys, keys, privacy, score, simulate, staff
+from omotenashi.cli import bench, care, demo, evaluate, friction, journeys, keys, privacy, score, simulate, staff
 from omotenashi.cli.common import ConfigOption, console, err_console, friendly_errors, settings_with
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.add_typer(staff.app, name="staff")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(journeys.app, name="journeys")
 app.add_typer(friction.app, name="friction")
+app.add_typer(care.app, name="care")
 app.command("demo")(demo.demo)
 app.command("evaluate")(evaluate.evaluate)
 app.command("simulate")(simulate.simulate)

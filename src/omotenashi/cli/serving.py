@@ -31,5 +31,6 @@ def serve_runtime(runtime: Runtime, host: str, port: int) -> None:
     app = create_app(runtime)
     if (scoring := runtime.anticipation.periodic()) is not None:
         runtime.writer.add_periodic(scoring)  # anticipations refreshed when due, off the writer's thread
+    runtime.care.start()  # the care outbox is sent as items are made
     console.print(f"serving {', '.join(runtime.houses)} on http://{host}:{port}  (Ctrl-C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from omotenashi.config.care import CareSection
 from omotenashi.config.friction import FrictionSection
 from omotenashi.core.purposes import CORE_PURPOSES, LegalBasis, Mechanism
 
@@ -343,6 +344,10 @@ class HouseFile(Strict):
     anticipation: AnticipationSection | None = Field(
         default=None,
         description="Who will come back and who is slipping away: purchase events, horizon, holdout, schedule.",
+    )
+    care: CareSection | None = Field(
+        default=None,
+        description="Proactive care: teams, channels, templates, playbooks, caps and goodwill (docs/care.md).",
     )
 
     def purpose_for_name(self, name: str) -> str | None:

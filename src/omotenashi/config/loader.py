@@ -13,6 +13,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from omotenashi.config.care import SECTION_MODELS as CARE_SECTIONS
+from omotenashi.config.care_check import care_problems
 from omotenashi.config.datamap_check import data_map_problems
 from omotenashi.config.friction import SECTION_MODELS as FRICTION_SECTIONS
 from omotenashi.config.friction_check import friction_problems
@@ -169,6 +171,8 @@ def _known_keys(parent_loc: Sequence[str | int], parent: Any) -> list[str]:
         "preference_traits": h.PreferenceTraits,
     }
     by_section.update(FRICTION_SECTIONS)
+    if parent_loc and parent_loc[0] == "care":
+        by_section.update(CARE_SECTIONS)
     for part in reversed(parent_loc):
         if isinstance(part, str) and part in by_section:
             model = by_section[part]
@@ -259,6 +263,7 @@ def _semantic_problems(name: str, data: Any, house: HouseFile) -> list[ConfigPro
     problems.extend(journey_problems(name, data, house))
     problems.extend(friction_problems(name, data, house))
     problems.extend(_anticipation_problems(name, data, house))
+    problems.extend(care_problems(name, data, house))
     try:
         zoneinfo.ZoneInfo(house.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

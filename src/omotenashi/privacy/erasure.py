@@ -19,7 +19,7 @@ from omotenashi.core.errors import Conflict, NotFound
 from omotenashi.core.ids import keyed_hash
 from omotenashi.memory.consumer import MemoryConsumer
 from omotenashi.memory.profile import resolve_customer
-from omotenashi.store import cursors, rights, suppressions
+from omotenashi.store import cursors, goodwill, rights, suppressions
 from omotenashi.store import customers as customers_repo
 from omotenashi.store import erasure as sql
 
@@ -134,6 +134,8 @@ def _step(
     elif step == "derived":
         removed.update(sql.delete_by_customer(conn, workspace_id, members))
         removed["notes"] += sql.delete_notes(conn, workspace_id, members)
+        # The goodwill ledger keeps every grant (budgets and audit need them), no longer saying whose it was.
+        removed["goodwill_grants_unlinked"] += goodwill.forget_customers(conn, workspace_id, members)
         removed.update(sql.delete_links_between_customers(conn, workspace_id, members))
     elif step == "consent":
         removed.update(sql.delete_consent(conn, workspace_id, identifiers))

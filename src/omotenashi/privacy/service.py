@@ -22,6 +22,7 @@ from omotenashi.pipeline.follower import Follower
 from omotenashi.privacy import consent as consent_mod
 from omotenashi.privacy import erasure, export, knowledge, notice
 from omotenashi.store import anticipations, rights
+from omotenashi.store import care as care_items
 from omotenashi.store import customers as repo
 from omotenashi.store.engine import Engines
 from omotenashi.store.writer import Writer
@@ -143,13 +144,19 @@ class Privacy:
         house = self._houses[workspace_id]
         now = self._now()
         forget = not granted and house.anticipation is not None and purpose in house.anticipation.purposes
+        playbooks = house.care.playbooks.values() if house.care is not None else []
+        stop_care = not granted and any(p.then.purpose == purpose for p in playbooks)
 
         def change(conn: Connection) -> Any:
             receipt = consent_mod.change(conn, workspace_id, customer_id, house, purpose, granted, method, place, now)
-            if forget:
-                # Estimates made from what the customer no longer allows go at once, not at the next scoring.
+            if forget or stop_care:
                 _, members = resolve_customer(conn, workspace_id, customer_id)
-                anticipations.forget(conn, workspace_id, members)
+                if forget:
+                    # Estimates made from what the customer no longer allows go at once, not at the next scoring.
+                    anticipations.forget(conn, workspace_id, members)
+                if stop_care:
+                    # Care they no longer want leaves the queue at once (messages still queued are cancelled when due).
+                    care_items.forget_customers(conn, workspace_id, members)
             return receipt
 
         return self._writer.call(change)

@@ -25,6 +25,10 @@ class Action(StrEnum):
     VIEW_ACCESS_LOG = "view_access_log"
     MANAGE_STAFF = "manage_staff"
     HANDLE_RIGHTS_REQUESTS = "handle_rights_requests"
+    WORK_CARE = "work_care"
+    ASSIGN_CARE = "assign_care"
+    GRANT_GOODWILL = "grant_goodwill"
+    APPROVE_GOODWILL = "approve_goodwill"
 
 
 _EVERYONE = frozenset(Role)
@@ -38,6 +42,10 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.VIEW_ACCESS_LOG: frozenset({Role.PRIVACY_OFFICER, Role.ADMIN}),
     Action.MANAGE_STAFF: frozenset({Role.ADMIN}),
     Action.HANDLE_RIGHTS_REQUESTS: frozenset({Role.PRIVACY_OFFICER, Role.ADMIN}),
+    Action.WORK_CARE: frozenset({Role.FRONTLINE, Role.LEAD, Role.ADMIN}),
+    Action.ASSIGN_CARE: frozenset({Role.LEAD, Role.ADMIN}),
+    Action.GRANT_GOODWILL: frozenset({Role.FRONTLINE, Role.LEAD, Role.ADMIN}),
+    Action.APPROVE_GOODWILL: frozenset({Role.LEAD, Role.ADMIN}),
 }
 
 # Shown to staff; translated where shown (`_(ROLE_LABELS[role])`).
@@ -57,6 +65,10 @@ ACTION_LABELS: dict[Action, str] = {
     Action.VIEW_ACCESS_LOG: N_("Read the access log"),
     Action.MANAGE_STAFF: N_("Manage staff"),
     Action.HANDLE_RIGHTS_REQUESTS: N_("Handle rights requests"),
+    Action.WORK_CARE: N_("Work care items"),
+    Action.ASSIGN_CARE: N_("Assign anyone's care items"),
+    Action.GRANT_GOODWILL: N_("Grant goodwill within a budget"),
+    Action.APPROVE_GOODWILL: N_("Approve goodwill above the threshold"),
 }
 
 

@@ -153,6 +153,25 @@ def members_of(conn: Connection, workspace_id: str, root_id: str) -> list[str]:
     return members
 
 
+def members_of_many(conn: Connection, workspace_id: str, root_ids: Sequence[str]) -> dict[str, list[str]]:
+    """`members_of` for many roots at once: each root with every record merged into it."""
+    out = {r: [r] for r in root_ids}
+    owner = {r: r for r in root_ids}
+    frontier = list(root_ids)
+    while frontier:
+        sql = "SELECT id, merged_into FROM customers WHERE workspace_id = ? AND merged_into IN ({marks})"
+        children = []
+        for child, parent in fetch_in(conn, sql, (workspace_id,), frontier):
+            root = owner.get(parent)
+            if root is None or child in owner:
+                continue
+            owner[child] = root
+            out[root].append(child)
+            children.append(child)
+        frontier = children
+    return out
+
+
 def set_merged_into(conn: Connection, workspace_id: str, customer_id: str, parent: str | None) -> None:
     conn.execute(
         update(customers)

@@ -25,6 +25,9 @@ BY_CUSTOMER = (
     "signals",
     "detector_state",
     "anticipations",
+    "care_items",
+    "care_log",
+    "care_actions",
 )
 
 

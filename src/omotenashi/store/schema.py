@@ -491,6 +491,7 @@ signals = Table(
     PrimaryKeyConstraint("workspace_id", "id"),
     Index(None, "workspace_id", "customer_id", "kind", "key", unique=True),
     Index(None, "workspace_id", "status", "kind"),
+    Index(None, "workspace_id", "updated_at"),
 )
 
 detector_state = Table(
@@ -539,4 +540,124 @@ anticipations = Table(
     Column("facts", Text, nullable=False, comment="JSON: purchase days, weeks since the last, weeks as a customer"),
     PrimaryKeyConstraint("workspace_id", "customer_id", "kind"),
     Index(None, "workspace_id", "kind", "score"),
+)
+
+# --- care: items with owners, their history, the outbox of actions, goodwill and its budgets ------------------------
+
+care_items = Table(
+    "care_items",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("id", String(40), nullable=False, comment="ci_ + hex"),
+    Column("customer_id", String(40), nullable=False, comment="the customer (the record others merged into)"),
+    Column("playbook", String(64), nullable=False, comment="a playbook id, or `reach_a_person`"),
+    Column("reason_key", String(200), nullable=False, comment="what it is about: one open item per customer and it"),
+    Column("trigger", String(16), nullable=False, comment="signal, anticipation, deadline, schedule"),
+    Column("trigger_ref", String(200), nullable=True, comment="the signal id, the anticipation kind, …"),
+    Column("trigger_at", BigInteger, nullable=False, comment="event time of the evidence; outcomes are read after it"),
+    Column("arm", String(8), nullable=False, comment="treated, or holdout (receives no proactive action)"),
+    Column("status", String(16), nullable=False, comment="open, claimed, resolved, held_out, closed"),
+    Column("priority", Integer, nullable=False, comment="0 urgent, 1 high, 2 normal, 3 low"),
+    Column("team", String(64), nullable=True),
+    Column("owner_id", String(40), nullable=True, comment="the staff member who owns it"),
+    Column("due_at", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("evidence", Text, nullable=False, comment="JSON: the facts the reason is written from"),
+    Column("reassignments", Integer, nullable=False),
+    Column("ping_pong", Integer, nullable=False, comment="reassignments back to someone who had it before"),
+    Column("resolved_at", BigInteger, nullable=True),
+    Column("resolved_by", String(40), nullable=True),
+    Column("outcome", String(32), nullable=True, comment="what staff said happened: helped, no_response, …"),
+    Column("recovered", Integer, nullable=True, comment="1/0 once the outcome window has passed"),
+    Column("recovered_at", BigInteger, nullable=True),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    Index(None, "workspace_id", "customer_id", "playbook", "reason_key"),
+    Index(None, "workspace_id", "status", "owner_id"),
+    Index(None, "workspace_id", "playbook", "arm"),
+)
+
+care_log = Table(
+    "care_log",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("item_id", String(40), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("actor", String(40), nullable=False, comment="a staff id, or `system`"),
+    Column("what", String(32), nullable=False, comment="created, updated, assigned, claimed, reassigned, sent, …"),
+    Column("details", Text, nullable=False, comment="JSON"),
+    Index(None, "workspace_id", "item_id"),
+    Index(None, "workspace_id", "customer_id"),
+)
+
+care_actions = Table(
+    "care_actions",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("id", String(40), nullable=False, comment="ca_ + hex; also the idempotency key sent to webhooks"),
+    Column("item_id", String(40), nullable=False),
+    Column("customer_id", String(40), nullable=False),
+    Column("kind", String(16), nullable=False, comment="message (to the customer), webhook, slack"),
+    Column("channel", String(64), nullable=False, comment="a channel id of care.channels"),
+    Column("proactive", Integer, nullable=False, comment="1 when it counts against the customer's contact cap"),
+    Column("status", String(16), nullable=False, comment="queued, sent, dead, cancelled"),
+    Column("payload", Text, nullable=False, comment="JSON: to, subject, body, language (messages); the item"),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", BigInteger, nullable=False, comment="not before: backoff, quiet hours, the cap"),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("created_by", String(40), nullable=False),
+    Column("sent_at", BigInteger, nullable=True),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    Index(None, "status", "next_at"),
+    Index(None, "workspace_id", "customer_id", "sent_at"),
+    Index(None, "workspace_id", "item_id"),
+)
+
+goodwill_grants = Table(
+    "goodwill_grants",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("id", String(40), nullable=False, comment="gw_ + hex"),
+    Column("customer_id", String(40), nullable=False, comment="`erased` once the customer is erased"),
+    Column("item_id", String(40), nullable=True),
+    Column("staff_id", String(40), nullable=False, comment="who granted (or asked)"),
+    Column("team", String(64), nullable=True),
+    Column("kind", String(16), nullable=False, comment="credit, extension, gift, fee_waiver"),
+    Column("value", Float, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason_code", String(64), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("status", String(16), nullable=False, comment="granted, pending, approved, rejected"),
+    Column("period", String(16), nullable=False, comment="the budget period it counts in, e.g. 2026-12"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("decided_by", String(40), nullable=True),
+    Column("decided_at", BigInteger, nullable=True),
+    Column("decision_note", Text, nullable=True),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    Index(None, "workspace_id", "status"),
+    Index(None, "workspace_id", "customer_id"),
+)
+
+goodwill_budgets = Table(
+    "goodwill_budgets",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("scope", String(80), nullable=False, comment="staff:<id> or team:<id>"),
+    Column("period", String(16), nullable=False),
+    Column("committed", Float, nullable=False, comment="granted, approved and pending (held) value"),
+    Column("updated_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "scope", "period"),
+)
+
+care_state = Table(
+    "care_state",
+    metadata,
+    Column("workspace_id", String(64), nullable=False),
+    Column("key", String(80), nullable=False, comment="watermarks, round-robin turns"),
+    Column("value", Text, nullable=False, comment="JSON"),
+    Column("updated_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "key"),
 )

@@ -22,8 +22,10 @@ from omotenashi.web.portal import me as portal_me
 from omotenashi.web.portal import sign_in as portal_sign_in
 from omotenashi.web.schemas import BatchRequest, SegmentMessage
 from omotenashi.web.staff import anticipation as anticipation_pages
+from omotenashi.web.staff import care as care_pages
 from omotenashi.web.staff import customer_actions, customers, rights
 from omotenashi.web.staff import friction as friction_pages
+from omotenashi.web.staff import goodwill as goodwill_pages
 from omotenashi.web.staff import journeys as journeys_pages
 from omotenashi.web.staff import pages as staff_pages
 
@@ -60,6 +62,8 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = True) -> FastAPI:
     app.include_router(friction_pages.router)
     app.include_router(signals_api.router)
     app.include_router(rights.router)
+    app.include_router(care_pages.router)
+    app.include_router(goodwill_pages.router)
     app.include_router(portal_sign_in.router)
     app.include_router(portal_me.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("omotenashi.web") / "static")), name="static")

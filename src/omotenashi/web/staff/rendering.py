@@ -78,6 +78,8 @@ def render(
         "languages": LANGUAGE_NAMES,
         "role_label": role_label,
         "when": when,
+        # Pages of capabilities the workspace's house file turns on (the care queue needs a `care:` section).
+        "care_on": session is not None and session.member.workspace_id in request.app.state.runtime.care.workspaces,
     }
     full.update(context or {})
     return templates.TemplateResponse(
