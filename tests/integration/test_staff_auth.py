@@ -151,7 +151,7 @@ def test_signing_in_sets_an_http_only_lax_cookie_whose_token_is_stored_only_as_i
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", home.text), "a staff page loads something from elsewhere"
     me = c.get("/api/staff/me")
     assert me.status_code == 200 and me.json()["email"] == "ann@example.com"
-    assert me.json()["permissions"] == ["view_customer", "write_note"]
+    assert me.json()["permissions"] == ["view_customer", "write_note", "work_care", "grant_goodwill"]
 
 
 def test_a_wrong_password_an_unknown_email_and_a_disabled_account_get_the_same_answer(runtime, server):

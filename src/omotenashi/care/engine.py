@@ -42,7 +42,7 @@ class Applied:
     closed: int = 0
     skipped: int = 0
     actions: int = 0
-    items: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list, repr=False)
 
     def add(self, other: Applied) -> None:
         for name in ("created", "held_out", "updated", "closed", "skipped", "actions"):

@@ -83,7 +83,7 @@ def load(conn: Connection, workspace_id: str, house: HouseFile, root_ids: Sequen
     every = [m for ms in groups.values() for m in ms]
     owner = {m: root for root, ms in groups.items() for m in ms}
     traits: dict[str, dict[str, Any]] = {r: {} for r in groups}
-    for tv in profiles.traits_of(conn, workspace_id, every):  # oldest first: later values win
+    for tv in profiles.traits_of(conn, workspace_id, every, wanted_traits(house)):  # oldest first: later values win
         traits[owner[tv.customer_id]][tv.name] = tv.value
     stated: dict[str, list[Any]] = {r: [] for r in groups}
     for p in profiles.preferences_of(conn, workspace_id, every):
@@ -133,6 +133,20 @@ def load(conn: Connection, workspace_id: str, house: HouseFile, root_ids: Sequen
             consent=said.get(root, {}),
         )
     return out
+
+
+NAME_TRAITS = ("name", "first_name", "last_name", "email")
+
+
+def wanted_traits(house: HouseFile) -> list[str]:
+    """The traits care reads: names and address, and those playbooks choose by or find account owners in."""
+    names = set(NAME_TRAITS)
+    if house.care is not None:
+        for playbook in house.care.playbooks.values():
+            names.update(playbook.who.traits)
+            if playbook.then.owner.account_owner_trait:
+                names.add(playbook.then.owner.account_owner_trait)
+    return sorted(names)
 
 
 def _spoken(language: str | None, languages: list[str]) -> str:

@@ -82,6 +82,7 @@ class Outbox:
             "language": draft.message.language,
             "tone": draft.message.tone,
             "purpose": draft.purpose,
+            "automatic": by == "system",  # sent without a person: the e-mail says Auto-Submitted: auto-generated
         }
         return _action(workspace_id, item, MESSAGE, draft.channel, payload, by, now, proactive=True)
 

@@ -141,25 +141,27 @@ class Care:
         house = engine.house
         now = self.now()
         done = self.follow_signals(conn, workspace_id)
+        found: list[triggers.Trigger] = []
         kinds = triggers.anticipation_kinds(engine.care)
         if kinds:
             seen = int(repo.get_state(conn, workspace_id, ANTICIPATIONS_WM, 0) or 0)
             changes = repo.anticipations_since(conn, workspace_id, kinds, seen)
             if changes:
-                done.add(engine.apply(conn, workspace_id, triggers.from_anticipations(engine.care, changes, now), now))
+                found.extend(triggers.from_anticipations(engine.care, changes, now))
                 repo.set_state(conn, workspace_id, ANTICIPATIONS_WM, max(a.computed_at for a in changes), now)
         slow = int(repo.get_state(conn, workspace_id, SLOW_WM, 0) or 0)
+        event_now = None
         if everything or now - slow >= SLOW_EVERY_MS:
             event_now = min(journeys_repo.newest_activity(conn, workspace_id) or now, now)
-            done.add(
-                engine.apply(conn, workspace_id, triggers.deadlines(conn, workspace_id, house, event_now, now), now)
-            )
+            found.extend(triggers.deadlines(conn, workspace_id, house, event_now, now))
             periods = repo.get_state(conn, workspace_id, PERIODS, {}) or {}
             scheduled, periods_now = triggers.schedules(conn, workspace_id, engine.care, now, periods)
-            if scheduled:
-                done.add(engine.apply(conn, workspace_id, scheduled, now))
+            found.extend(scheduled)
             if periods_now != periods:
                 repo.set_state(conn, workspace_id, PERIODS, periods_now, now)
+        if found:
+            done.add(engine.apply(conn, workspace_id, found, now))  # one read of the customers' facts for all
+        if event_now is not None:
             outcomes.read(conn, workspace_id, house, event_now, now)
             repo.set_state(conn, workspace_id, SLOW_WM, now, now)
         if done.actions:
@@ -271,8 +273,10 @@ class Care:
         require(member, Action.GRANT_GOODWILL)
         wid = member.workspace_id
         house = self.house(wid)
-        return self.writer.call(
-            lambda conn: goodwill.grant(
+
+        def run(conn: Connection) -> goodwill_repo.Grant:
+            work.workable(conn, wid, member, item_id)  # theirs or nobody's (a lead: anyone's), and still in the queue
+            return goodwill.grant(
                 conn,
                 wid,
                 house,
@@ -285,7 +289,8 @@ class Care:
                 item_id=item_id,
                 now=self.now(),
             )  # fmt: skip
-        )
+
+        return self.writer.call(run)
 
     def decide(self, member: StaffMember, grant_id: str, *, approve: bool, note: str) -> goodwill_repo.Grant:
         require(member, Action.APPROVE_GOODWILL)

@@ -14,7 +14,7 @@ from omotenashi.store.care import CareItem
 
 REACH_TITLE = N_("Wants a person: answer them")
 STATUSES = {
-    "open": N_("open"),
+    "open": N_("to do"),
     "claimed": N_("being worked"),
     "resolved": N_("resolved"),
     "held_out": N_("held out (no action, for comparison)"),

@@ -52,6 +52,11 @@ def _workable(conn: Connection, workspace_id: str, member: StaffMember, item_id:
     return item
 
 
+def workable(conn: Connection, workspace_id: str, member: StaffMember, item_id: str) -> CareItem:
+    """Refuse work on an item that is over, held out, or someone else's (unless the member assigns care)."""
+    return _workable(conn, workspace_id, member, item_id)
+
+
 def claim(conn: Connection, workspace_id: str, member: StaffMember, item_id: str, now: int) -> CareItem:
     """Take the item: it is yours, and others see it is being worked."""
     item = _workable(conn, workspace_id, member, item_id)

@@ -245,3 +245,35 @@ def _seconds(value: float) -> str:
     if value < 172_800:
         return f"{value / 3600:.1f} h"
     return f"{value / 86_400:.1f} d"
+
+
+@app.command("care")
+def care_bench(
+    customers: Annotated[
+        int, typer.Option(help="Synthetic customers with a signal and an anticipation.", min=10)
+    ] = 50_000,
+    events: Annotated[
+        int, typer.Option(help="Messages of the intake load during the latency probes.", min=1_000)
+    ] = 1_000_000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Playbook evaluation throughput over customers with signals and anticipations (against reading them alone),
+    and the time from a planted friction to its care item, p50/p99, under the intake benchmark's load."""
+    from omotenashi.benchmarks.care import run as run_care
+
+    figures = run_care(customers, events, progress=None if as_json else console.print)
+    if as_json:
+        sys.stdout.write(json.dumps(figures, indent=2) + "\n")
+        return
+    e, lat = figures["evaluation"], figures["latency"]
+    console.print(
+        f"evaluation: {e['customers']:,} customers, {e['triggers']:,} signals and anticipations, {e['items']:,} care "
+        f"items ({e['held_out']:,} held out) in {e['evaluate_s']} s: {e['customers_per_s']:,} customers/s; "
+        f"× {e['ratio_to_read']} the time of reading them alone ({e['read_s']} s)"
+    )
+    console.print(
+        f"latency under {lat['load_events_per_s']:,} events/s of intake load: {lat['items']} of {lat['probes']} probes "
+        f"got their item; event → item p50 {lat['event_to_item_p50_s']} s, p99 {lat['event_to_item_p99_s']} s "
+        f"(friction waits for late events before it judges); signal → item p50 {lat['signal_to_item_p50_ms']} ms, "
+        f"p99 {lat['signal_to_item_p99_ms']} ms"
+    )

@@ -36,7 +36,7 @@ from omotenashi.store.schema import notes as notes_table
 from omotenashi.store.staff import StaffMember
 
 SEED = 20261123
-DEMO_VERSION = "4"  # bump when the demo's content changes: an older demo folder is then rebuilt
+DEMO_VERSION = "5"  # bump when the demo's content changes: an older demo folder is then rebuilt
 WEB_CUSTOMERS = 300
 PAGES = ("Home", "New releases", "Jazz", "Rock", "Classical", "Search results", "Cart", "Help: shipping")
 NAMES = ("Aiko", "Ben", "Chiara", "Daisuke", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jun", "Kofi", "Lena")
@@ -269,6 +269,8 @@ def build_demo(folder: Path, settings: Settings) -> tuple[Runtime, DemoBuild]:
         app = _load_app(runtime, wid)
         # Real CDNOW customers, scored by the model that earned it on the paper's 39 weeks held out.
         runtime.anticipation.score(wid)
+        # Friction and anticipations become care items with owners; a few are already being worked.
+        _demo_care(runtime, wid, staff)
         marker.write_text(DEMO_VERSION + "\n")
     return runtime, DemoBuild(house_file, key, orders, web, staff, fresh, app)
 
@@ -286,6 +288,40 @@ def _demo_staff(runtime: Runtime, wid: str) -> dict[str, StaffMember]:
         new = accounts.enrol(wid, email, name, role, DEMO_PASSWORD, language=lang, now=now)
         out[role] = runtime.writer.call(functools.partial(accounts.add, new=new))
     return out
+
+
+def _demo_care(runtime: Runtime, wid: str, staff: dict[str, StaffMember]) -> None:
+    """Playbooks over the demo's signals and anticipations, and some work under way: a message sent (into the demo's
+    outbox folder: nothing leaves the machine) with a goodwill grant that waits for the lead, an item handed back
+    and forth, one resolved."""
+    care = runtime.care
+    care.evaluate(wid)
+    frontline, lead = staff["frontline"], staff["lead"]
+    people = {frontline.id: frontline, lead.id: lead}
+    open_rows = care.queue(lead, "open")
+
+    def owned(playbook: str) -> list[tuple[str, StaffMember]]:
+        return [
+            (r.item.id, people[r.item.owner_id])
+            for r in open_rows
+            if r.item.playbook == playbook and r.item.owner_id in people
+        ]
+
+    for item_id, owner in owned("stalled_onboarding")[:1]:
+        view = care.item(owner, item_id)
+        care.claim(owner, item_id)
+        if view.draft is not None and view.may_message.blocked is None:
+            care.send_message(owner, item_id, view.draft.message.subject, view.draft.message.body)
+        care.grant(owner, item_id=item_id, kind="extension", value=60, reason_code="delay", note="Lost a week to it.")
+    loops = owned("help_loop")
+    for item_id, owner in loops[:1]:
+        other = lead if owner.id == frontline.id else frontline
+        care.reassign(owner, item_id, other.id, "The customer wrote in Japanese; Haruka speaks it.")
+        care.reassign(other, item_id, owner.id, "Checked: they prefer English after all.")
+    for item_id, owner in loops[1:2]:
+        care.log_call(owner, item_id, "Showed them where the export settings are; it works now.")
+        care.resolve(owner, item_id, "helped", "Walked them through it on the phone.")
+    care.dispatch()
 
 
 def _demo_notes(runtime: Runtime, wid: str, staff: dict[str, StaffMember]) -> None:

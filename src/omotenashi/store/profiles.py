@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from sqlalchemy import Connection, and_, select
 
 from omotenashi.store.schema import preferences, trait_values
@@ -46,6 +47,7 @@ class PreferenceValue:
     at: int
 
 
+_decode = msgspec.json.decode  # values are JSON text; msgspec reads them several times faster than json
 _PROVENANCE = ("customer_id", "name", "value", "origin", "source_id", "seq", "staff_id", "reason")
 
 
@@ -75,19 +77,20 @@ def add_traits(conn: Connection, workspace_id: str, rows: Sequence[dict[str, Any
     _append(conn, "trait_values", workspace_id, rows, ("purposes",))
 
 
-def traits_of(conn: Connection, workspace_id: str, customer_ids: Sequence[str]) -> list[TraitValue]:
-    """Every trait value of these base customers, oldest first."""
-    stmt = (
-        select(trait_values)
-        .where(and_(trait_values.c.workspace_id == workspace_id, trait_values.c.customer_id.in_(customer_ids)))
-        .order_by(trait_values.c.at, trait_values.c.id)
-    )
+def traits_of(
+    conn: Connection, workspace_id: str, customer_ids: Sequence[str], names: Sequence[str] | None = None
+) -> list[TraitValue]:
+    """Every trait value of these base customers (only the traits `names` names, if given), oldest first."""
+    cond = and_(trait_values.c.workspace_id == workspace_id, trait_values.c.customer_id.in_(customer_ids))
+    if names is not None:
+        cond = and_(cond, trait_values.c.name.in_(list(names)))
+    stmt = select(trait_values).where(cond).order_by(trait_values.c.at, trait_values.c.id)
     return [
         TraitValue(
             r.id,
             r.customer_id,
             r.name,
-            json.loads(r.value),
+            _decode(r.value),
             r.origin,
             r.source_id,
             r.seq,
@@ -114,7 +117,7 @@ def preferences_of(conn: Connection, workspace_id: str, customer_ids: Sequence[s
     )
     return [
         PreferenceValue(
-            r.id, r.customer_id, r.name, json.loads(r.value), r.origin, r.source_id, r.seq, r.staff_id, r.reason, r.at
+            r.id, r.customer_id, r.name, _decode(r.value), r.origin, r.source_id, r.seq, r.staff_id, r.reason, r.at
         )
         for r in conn.execute(stmt)
     ]

@@ -26,9 +26,9 @@ def compose(sender: str, key: str, payload: dict[str, Any]) -> EmailMessage:
     msg["Subject"] = str(payload.get("subject", ""))
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(idstring=key)
-    msg["Content-Language"] = str(payload.get("language", "en"))
     msg["Auto-Submitted"] = "auto-generated" if payload.get("automatic") else "no"
     msg.set_content(str(payload.get("body", "")))
+    msg["Content-Language"] = str(payload.get("language", "en"))  # after set_content, which drops Content-* headers
     return msg
 
 

@@ -17,9 +17,10 @@ from omotenashi.staff.permissions import Action
 from omotenashi.staff.sessions import StaffSession
 from omotenashi.web.errors import status_of
 from omotenashi.web.staff.auth import csrf_protect, require_permission
+from omotenashi.web.staff.care_problems import care_explain
 from omotenashi.web.staff.customer_view import customer_path
 from omotenashi.web.staff.forms import read_form
-from omotenashi.web.staff.problems import StaffPageRoute, explain
+from omotenashi.web.staff.problems import StaffPageRoute
 from omotenashi.web.staff.rendering import render
 
 router = APIRouter(include_in_schema=False, route_class=StaffPageRoute)
@@ -154,7 +155,7 @@ def _act(request: Request, session: StaffSession, item_id: str, step: Any, done:
     try:
         extra = step()
     except OmotenashiError as exc:
-        problem = explain(exc, translator(session.member.language))
+        problem = care_explain(exc, translator(session.member.language))
         return _item_page(request, session, item_id, problem=problem, status=status_of(exc))
     suffix = f"&{extra}" if isinstance(extra, str) and extra else ""
     return RedirectResponse(f"{CARE}/{item_id}?done={done}{suffix}", status_code=303)

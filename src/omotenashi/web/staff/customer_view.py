@@ -134,6 +134,10 @@ class CustomerView:
     def may(self, action: Action) -> bool:
         return allowed(self.member.role, action)
 
+    def care_items(self) -> list[Any]:
+        """The person's care items (all their records), newest first."""
+        return list(self._runtime.care.of_customer(self.member, self.profile.members))
+
     def source_name(self, source_id: str | None) -> str | None:
         if source_id is None:
             return None
@@ -355,6 +359,7 @@ def page_context(
         "traits": view.traits(),
         "timeline": view.timeline(),
         "signals": view.signals(),
+        "care_items": view.care_items(),
         "older": view.older_path(),
         "filters": view.filters(),
         "kinds": KINDS,

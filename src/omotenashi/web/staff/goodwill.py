@@ -16,8 +16,9 @@ from omotenashi.staff.sessions import StaffSession
 from omotenashi.store import staff as staff_repo
 from omotenashi.web.errors import status_of
 from omotenashi.web.staff.auth import csrf_protect, require_permission
+from omotenashi.web.staff.care_problems import care_explain
 from omotenashi.web.staff.forms import read_form
-from omotenashi.web.staff.problems import StaffPageRoute, explain
+from omotenashi.web.staff.problems import StaffPageRoute
 from omotenashi.web.staff.rendering import render
 
 router = APIRouter(include_in_schema=False, route_class=StaffPageRoute)
@@ -92,5 +93,7 @@ def decide(request: Request, grant_id: str, session: Lead, form: Form) -> Respon
     try:
         _runtime(request).care.decide(session.member, grant_id, approve=approve, note=form.get("note", ""))
     except OmotenashiError as exc:
-        return _page(request, session, problem=explain(exc, translator(session.member.language)), status=status_of(exc))
+        return _page(
+            request, session, problem=care_explain(exc, translator(session.member.language)), status=status_of(exc)
+        )
     return RedirectResponse(f"{GOODWILL}?done={'approved' if approve else 'rejected'}", status_code=303)
