@@ -208,7 +208,8 @@ def test_a_frontline_day_in_the_care_queue(desk: Desk, clock: MovingClock) -> No
     # Reassign without a reason: refused, said on the page, nothing changed.
     before, history = get_item(runtime, mine.id), log_of(runtime, mine.id)
     r = post(c, csrf, f"/staff/care/{mine.id}/reassign", to=ben.id, reason="   ")
-    assert r.status_code == 400 and problem(r) == "Say why it goes to someone else: the reason is kept in the item's history."
+    said = "Say why it goes to someone else: the reason is kept in the item's history."
+    assert r.status_code == 400 and problem(r) == said
     assert get_item(runtime, mine.id) == before and log_of(runtime, mine.id) == history
 
     # To Ben with a reason, and Ben hands it back: ping-pong, counted and shown.
