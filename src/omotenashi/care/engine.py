@@ -71,9 +71,12 @@ class Engine:
             key = (roots.get(t.customer_id, t.customer_id), t.playbook, t.reason_key)
             if key not in latest or t.changed_at >= latest[key].changed_at:
                 latest[key] = t
-        people = facts_mod.load(conn, workspace_id, self.house, sorted({k[0] for k in latest}))
         live = repo.live_items(conn, workspace_id, latest)
-        ended = repo.ended_items(conn, workspace_id, [k for k in latest if k not in live])
+        wanted = [k for k, t in latest.items() if k not in live and t.live]
+        ended = repo.ended_items(conn, workspace_id, wanted)
+        # Facts are read only for customers who may get a new item: new evidence on an open item needs none.
+        fresh = {k[0] for k in wanted if not self._too_soon(k, latest[k], ended, now)}
+        people = facts_mod.load(conn, workspace_id, self.house, sorted(fresh)) if fresh else {}
         router = Router(conn, workspace_id, self.care, now)
         logs: list[LogEntry] = []
         new: list[CareItem] = []
