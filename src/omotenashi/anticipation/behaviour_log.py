@@ -94,7 +94,7 @@ class BehaviourLog:
     identified: BoolArray  # may be anticipated (a known person, not an anonymous visitor)
     first_ts: IntArray  # each customer's first activity
     any: Column  # every activity (code unused)
-    use: Column  # one row per customer and day with a page or screen (ts: the day's first ms)
+    use: Column  # one row per customer and day with a page or screen (ts: the first of them that day)
     contacts: Column  # support contacts
     subscription: Column  # code 1: started or renewed, 0: ended
     counted: Column  # code: position in `count_events`
@@ -125,7 +125,7 @@ class BehaviourLog:
         index: dict[str, int] = {}
         first: list[int] = []
         any_rows: list[tuple[int, int, int]] = []
-        use_days: set[tuple[int, int]] = set()
+        use_days: dict[tuple[int, int], int] = {}  # (customer, day) → the day's first use
         contacts: list[tuple[int, int, int]] = []
         subscription: list[tuple[int, int, int]] = []
         counted: list[tuple[int, int, int]] = []
@@ -144,7 +144,8 @@ class BehaviourLog:
                 first[c] = a.ts
             any_rows.append((c, a.ts, 0))
             if a.type in USE_TYPES:
-                use_days.add((c, a.ts // DAY_MS))
+                key = (c, a.ts // DAY_MS)
+                use_days[key] = min(use_days.get(key, a.ts), a.ts)
             elif a.type == "track":
                 name = a.name
                 if name in spec.support_events:
@@ -177,7 +178,7 @@ class BehaviourLog:
             identified=known,
             first_ts=np.asarray(first, dtype=np.int64),
             any=Column.of(any_rows),
-            use=Column.of([(c, d * DAY_MS, 0) for c, d in use_days]),
+            use=Column.of([(c, ts, 0) for (c, _), ts in use_days.items()]),
             contacts=Column.of(contacts),
             subscription=Column.of(subscription),
             counted=Column.of(counted),

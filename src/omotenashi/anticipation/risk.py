@@ -186,6 +186,8 @@ class Checked:
     report: RiskReport
     chosen: str  # "boosted" or "baseline"
     schedule: Schedule
+    boosted: RiskModel  # as fitted on the training cutoffs
+    baseline: RiskModel
 
 
 def check(
@@ -234,7 +236,7 @@ def check(
         features=list(train.names),
         synthetic=synthetic,
     )
-    return Checked(report, "boosted" if promotion.promoted else "baseline", plan)
+    return Checked(report, "boosted" if promotion.promoted else "baseline", plan, boosted, baseline)
 
 
 @dataclass(frozen=True)

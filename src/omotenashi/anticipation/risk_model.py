@@ -22,11 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from omotenashi.anticipation.behaviour_features import TOPICS, FloatArray, Frame
 from omotenashi.anticipation.reasons import Contribution
 from omotenashi.anticipation.sensitive import refuse_sensitive
 
+# One OpenMP thread: these trees are small, and on a busy machine (other work on the same cores) the threads of
+# HistGradientBoosting wait on each other; measured 20x slower with two threads under load than with one.
+ONE_THREAD = {"limits": 1, "user_api": "openmp"}
 BOOSTED_VERSION = "risk-boosted-1"
 BASELINE_VERSION = "risk-baseline-1"
 EPS = 1e-6
@@ -67,20 +71,20 @@ class RiskModel:
     fill: FloatArray  # per feature: what an unknown value is read as (baseline only; the trees read NaN)
     iterations: int = 0
 
-    def _matrix(self, frame: Frame) -> FloatArray:
-        picked = np.column_stack([frame.column(f) for f in self.features])
-        return self._ready(picked)
-
     def _ready(self, values: FloatArray) -> FloatArray:
         if self.name == "baseline":
             values = np.where(np.isnan(values), self.fill, values)
         return values
 
+    def _proba(self, values: FloatArray) -> FloatArray:
+        with threadpool_limits(**ONE_THREAD):
+            return np.asarray(self.estimator.predict_proba(self._ready(values))[:, 1])
+
     def predict(self, frame: Frame) -> FloatArray:
         """P(the event within the horizon) per row."""
         if len(frame) == 0:
             return np.zeros(0)
-        return np.asarray(self.estimator.predict_proba(self._matrix(frame))[:, 1])
+        return self._proba(np.column_stack([frame.column(f) for f in self.features]))
 
     def contributions(self, frame: Frame, rows: Iterable[int] | None = None) -> list[list[Contribution]]:
         """Per asked-for row: each fact's effect on the log-odds (a fact's features set to typical together)."""
@@ -88,7 +92,7 @@ class RiskModel:
         if not picked:
             return []
         values = np.column_stack([frame.column(f) for f in self.features])[picked]
-        base = _logit(self.estimator.predict_proba(self._ready(values))[:, 1])
+        base = _logit(self._proba(values))
         topics: dict[str, list[int]] = {}
         for j, feature in enumerate(self.features):
             topics.setdefault(topic_of(feature), []).append(j)
@@ -96,7 +100,7 @@ class RiskModel:
         for topic, columns in topics.items():
             occluded = values.copy()
             occluded[:, columns] = self.typical[columns]
-            effect = base - _logit(self.estimator.predict_proba(self._ready(occluded))[:, 1])
+            effect = base - _logit(self._proba(occluded))
             for i, e in enumerate(effect.tolist()):
                 out[i].append(Contribution(topic, e))
         return out
@@ -127,7 +131,8 @@ def fit_boosted(frame: Frame, label: Sequence[bool] | np.ndarray, sensitive: Ite
         n_iter_no_change=40,
         random_state=0,
     )
-    estimator.fit(frame.values, y)
+    with threadpool_limits(**ONE_THREAD):
+        estimator.fit(frame.values, y)
     return RiskModel(
         "boosted",
         BOOSTED_VERSION,
