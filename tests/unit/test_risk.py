@@ -67,7 +67,7 @@ def test_features_at_a_cutoff_read_nothing_from_it_on() -> None:
         [a for a in activities if a.ts < cutoff],
         SPEC,
         signals=[
-            dataclasses.replace(s, resolved_at=None if s.resolved_at is None or s.resolved_at > cutoff else s.resolved_at)
+            dataclasses.replace(s, resolved_at=s.resolved_at if s.resolved_at and s.resolved_at <= cutoff else None)
             for s in signals
             if s.first_seen < cutoff
         ],
@@ -145,7 +145,7 @@ def test_too_little_history_is_said_not_guessed() -> None:
 
 
 def test_top_decile_counts_ties_in_proportion() -> None:
-    score = np.array([0.9, 0.5, 0.5, 0.5, 0.5, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
+    score = np.array([0.9, 0.5, 0.5, 0.5, 0.5] + [0.1] * 15)
     happened = np.zeros(20, dtype=bool)
     happened[[0, 1, 2]] = True  # the top one, and two of the four tied at 0.5
     precision, recall = top_share(score, happened)  # top 10 % = 2 rows: the 0.9, and one of four 0.5s
@@ -193,6 +193,10 @@ def test_reasons_are_the_models_own_and_read_in_english_and_japanese() -> None:
     for topic in ("usage", "tenure", "support", "friction", "decline", "stall", "subscription", "journey", "stage"):
         en, ja = sentence(topic, facts, {})
         assert en and JA.search(ja) and en != ja, topic
+    typical = risk_reasons([Contribution("usage", 0.0)], facts)
+    assert [(r.direction, r.weight) for r in typical] == [("typical", 0.0)]
+    assert typical[0].en == "Active on 2 of the last 28 days, 11 in the 4 weeks before, as is typical"
+    assert typical[0].ja == "直近28日間の利用は2日（その前の4週間は11日）（標準的な水準）"
     assert sentence("decline", facts, {})[0] == "Use has been quietly declining (noticed, still open)"
     assert sentence("stage", facts, {})[1] == "直近の行動は「サポート」の段階"
     assert sentence("usage", {"days_since_active": 20.0}, {})[0] == "Not seen using the product for 20 days"

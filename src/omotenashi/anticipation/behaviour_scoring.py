@@ -120,10 +120,9 @@ def score_risk(
         facts = scores.frame.facts(i)
         reasons = [r.as_dict() for r in risk_reasons(contributions[i], facts, events)]
         customer = log.ids[position]
+        kept = _facts(facts) | ({"synthetic": True} if customer in synthetic_customers else {})
         out.append(
-            Anticipation(
-                customer, task.kind, float(p), task.horizon_days, now_ms, as_of, live.id, reasons, _facts(facts)
-            )
+            Anticipation(customer, task.kind, float(p), task.horizon_days, now_ms, as_of, live.id, reasons, kept)
         )
     return Outcome(task.kind, live, rejected, out, report)
 
@@ -194,7 +193,7 @@ def score_next_step(
             as_of - 1,
             live.id,
             [r.as_dict() for r in p.reasons],
-            {"steps": [[s, round(prob, 4)] for s, prob in p.steps], "last_step": p.last_step}
+            {"steps": [[s, float(prob)] for s, prob in p.steps], "last_step": p.last_step}
             | ({"synthetic": True} if p.customer_id in synthetic_customers else {}),
         )
         for p in predictions

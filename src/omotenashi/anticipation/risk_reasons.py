@@ -37,13 +37,18 @@ def risk_reasons(
     `contributions` are per fact (topic); `facts` the customer's feature values; `events` names the counted events
     by their feature slug (`payment_failed` → `Payment Failed`).
     """
-    ranked = sorted(
-        (c for c in contributions if math.isfinite(c.effect) and abs(c.effect) > 1e-9), key=lambda c: -abs(c.effect)
-    )
+    finite = [c for c in contributions if math.isfinite(c.effect)]
+    ranked = sorted((c for c in finite if abs(c.effect) > 1e-9), key=lambda c: -abs(c.effect))
     out = []
     for c in ranked[:top]:
         en, ja = sentence(c.feature, facts, events or {})
         out.append(Reason(c.feature, "raises" if c.effect > 0 else "lowers", abs(c.effect), en, ja))
+    if not out and finite:
+        # Nothing sets this customer apart (e.g. the one feature a baseline reads is the typical customer's): the
+        # chance is the typical one, and the facts the model read say so.
+        for c in finite[:top]:
+            en, ja = sentence(c.feature, facts, events or {})
+            out.append(Reason(c.feature, "typical", 0.0, f"{en}, as is typical", f"{ja}（標準的な水準）"))
     return out
 
 
