@@ -285,7 +285,7 @@ class ChurnSection(Strict):
         default=30, ge=7, le=365, description="Churn risk: the chance a subscriber's subscription ends within it."
     )
     watch_above: float = Field(
-        default=0.2, gt=0, lt=1, description="A subscriber is *at risk of not renewing* at or above this chance."
+        default=0.1, gt=0, lt=1, description="A subscriber is *at risk of not renewing* at or above this chance."
     )
 
 
@@ -299,7 +299,7 @@ class SupportContactSection(Strict):
         default=7, ge=1, le=90, description="Support-contact risk: the chance the customer contacts support within it."
     )
     watch_above: float = Field(
-        default=0.25, gt=0, lt=1, description="A customer is *about to need help* at or above this chance."
+        default=0.1, gt=0, lt=1, description="A customer is *about to need help* at or above this chance."
     )
 
 

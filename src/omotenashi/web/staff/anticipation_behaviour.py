@@ -23,18 +23,18 @@ SECTIONS = (
         "churn_risk",
         N_("At risk of not renewing"),
         N_(
-            "Subscribers whose chance of ending their subscription within %(days)s days is at least %(p)s, the most "
-            "likely first."
-        ),  # fmt: skip
+            "Subscribers most likely to end their subscription within %(days)s days, the most likely first; at or "
+            "above %(p)s they are marked at risk of not renewing."
+        ),
     ),
     (
         "support_contact",
         "support_contact_risk",
         N_("About to need help"),
         N_(
-            "Customers whose chance of contacting support within %(days)s days is at least %(p)s, the most likely "
-            "first: reach out before they have to ask."
-        ),  # fmt: skip
+            "Customers most likely to contact support within %(days)s days, the most likely first; at or above %(p)s "
+            "they are marked about to need help: reach out before they have to ask."
+        ),
     ),
 )
 MEASURES = (
@@ -77,7 +77,7 @@ def behaviour_sections(
         history = repo.model_history(conn, workspace_id, limit=5, family=family)
         rejected = next((m for m in history if m.status == repo.CANDIDATE and m.fitted_at == live.fitted_at), None)
         level = watch.get(kind, 1.0)
-        top = [a for a in repo.ranked(conn, workspace_id, kind, lowest=False, limit=LISTED) if a.score >= level]
+        top = repo.ranked(conn, workspace_id, kind, lowest=False, limit=LISTED)
         titles, rows = _measures(live.holdout, lang)
         out.append(
             {
