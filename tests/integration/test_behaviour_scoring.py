@@ -112,19 +112,6 @@ def test_each_kind_is_checked_against_its_baseline_stored_and_anticipated(scored
         assert all(repo.of_customer(conn, "shop", cid) for cid in list(anticipated)[:20])
 
 
-def test_scoring_again_retires_each_familys_model_and_keeps_the_others(scored: Any) -> None:
-    rt, first, _ = scored
-    assert not rt.anticipation.due("shop")
-    second = rt.anticipation.score("shop")
-    with rt.engines.read.connect() as conn:
-        statuses = {m.id: m.status for m in repo.model_history(conn, "shop", limit=50)}
-        live = repo.live_models(conn, "shop")
-    for old, new in zip(first.behaviour, second.behaviour, strict=True):
-        assert statuses[old.live.id] == "retired" and statuses[new.live.id] == "live"
-        assert live[repo.family_of(new.live.name)] == new.live
-    assert repo.family_of("bgnbd") == "purchase" and repo.family_of("churn:boosted") == "churn"
-
-
 def test_briefing_staff_pages_portal_and_export_show_them_labelled_synthetic(scored: Any) -> None:
     rt, run, _ = scored
     add_staff(rt, "lee@example.com", "lead")
@@ -181,14 +168,24 @@ def test_withdrawal_and_erasure_remove_behaviour_anticipations(scored: Any) -> N
         assert repo.of_customer(conn, "shop", other) == []
 
 
-def test_score_and_evaluate_history_from_the_command_line(scored: Any, store_url: str) -> None:
-    _, run, house = scored
+def test_scoring_again_from_the_command_line_retires_each_family_and_evaluate_reads_the_store(
+    scored: Any, store_url: str
+) -> None:
+    rt, run, house = scored
+    assert not rt.anticipation.due("shop")
     env = {"OMOTENASHI__STORE_URL": store_url}
     out = CliRunner().invoke(app, ["score", "--json", "-c", str(house)], env=env)
     assert out.exit_code == 0, out.output
     body = json.loads(out.output)
     assert "model" not in body and [b["kind"] for b in body["behaviour"]] == [o.kind for o in run.behaviour]
     assert all(b["customers"] > 0 and b["holdout"] for b in body["behaviour"])
+    with rt.engines.read.connect() as conn:
+        statuses = {m.id: m.status for m in repo.model_history(conn, "shop", limit=50)}
+        live = repo.live_models(conn, "shop")
+    for old, new in zip(run.behaviour, body["behaviour"], strict=True):
+        assert statuses[old.live.id] == "retired" and statuses[new["model"]["id"]] == "live"
+        assert live[repo.family_of(new["model"]["name"])].id == new["model"]["id"]
+    assert repo.family_of("bgnbd") == "purchase" and repo.family_of("churn:boosted") == "churn"
     report = CliRunner().invoke(app, ["evaluate", "churn", "--history", "--json", "-c", str(house)], env=env)
     assert report.exit_code == 0, report.output
     figures = json.loads(report.output)
