@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+
+if TYPE_CHECKING:
+    from omotenashi.journeys.mapping import JourneyMapping
 
 TYPES = frozenset({"track", "page", "screen"})
 
@@ -26,6 +29,7 @@ class Activity:
     type: str  # track, page or screen
     name: str  # track: the event name; page: the page's category (else its name); screen: the screen name
     properties: Mapping[str, Any] = field(default_factory=dict)
+    stage: str | None = None  # the journey stage the house file maps it to, when it maps it
 
 
 class _Message(msgspec.Struct):
@@ -53,9 +57,13 @@ def name_of(type_: str, event: str | None, name: str | None, category: str | Non
     return None
 
 
-def from_messages(lines: Iterable[bytes]) -> Iterator[Activity]:
-    """Activities of identified customers (userId) in Segment messages; anonymous and identify messages are skipped."""
+def from_messages(lines: Iterable[bytes], mapping: JourneyMapping | None = None) -> Iterator[Activity]:
+    """Activities of identified customers (userId) in Segment messages; anonymous and identify messages are skipped.
+
+    With the house file's journey `mapping`, each activity carries the stage its message is mapped to.
+    """
     decoder = msgspec.json.Decoder(_Message)
+    encode = msgspec.json.encode
     for line in lines:
         m = decoder.decode(line)
         if m.userId is None or m.type not in TYPES:
@@ -63,7 +71,11 @@ def from_messages(lines: Iterable[bytes]) -> Iterator[Activity]:
         what = name_of(m.type, m.event, m.name, m.category or m.properties.get("category"))
         if what is None:
             continue
-        yield Activity(m.userId, _epoch_ms(m.timestamp), m.type, what, m.properties)
+        stage = None
+        if mapping is not None:
+            raw = encode(m.properties).decode() if m.properties else None
+            stage = mapping.stage_of(m.type, m.event, m.name, raw)
+        yield Activity(m.userId, _epoch_ms(m.timestamp), m.type, what, m.properties, stage)
 
 
 def by_customer(activities: Iterable[Activity]) -> dict[str, list[Activity]]:

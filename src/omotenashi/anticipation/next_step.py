@@ -97,7 +97,8 @@ def step_of(activity: Activity) -> str | None:
     """The step or need an activity stands for, or None for noise."""
     if activity.type == "track":
         return _TRACK.get(activity.name)
-    if activity.name == "Help":
+    if activity.name == "Help" or activity.stage == "support":
+        # The page's category, or (read from a store, which keeps no category) the stage the house file maps it to.
         return "help"
     path = str(activity.properties.get("path", ""))
     if path in _PATHS:
@@ -224,9 +225,10 @@ class NextStepModel:
         dist = self.distribution(history)
         ranked = sorted(dist.items(), key=lambda kv: (-kv[1], -self.baseline.overall.get(kv[0], 0), kv[0]))[:k]
         last = history[-1] if history else None
-        return NextStep(customer_id, ranked, self._reasons(seq, ranked, as_of_ms), last)
+        return NextStep(customer_id, ranked, self.reasons(seq, ranked, as_of_ms), last)
 
-    def _reasons(self, seq: Sequence[tuple[str, int]], ranked: list[tuple[str, float]], as_of_ms: int) -> list[Reason]:
+    def reasons(self, seq: Sequence[tuple[str, int]], ranked: list[tuple[str, float]], as_of_ms: int) -> list[Reason]:
+        """Why these are the likeliest next steps of a customer with this (step, time) sequence, in en and ja."""
         if not ranked:
             return []
         best, p = ranked[0]

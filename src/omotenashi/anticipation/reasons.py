@@ -60,7 +60,7 @@ class Reason:
     """One fact behind an anticipation, with its direction and weight, in both languages."""
 
     topic: str
-    direction: Literal["raises", "lowers"]
+    direction: Literal["raises", "lowers", "typical"]  # typical: the fact is the typical customer's, it moves nothing
     weight: float
     en: str
     ja: str

@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
+from omotenashi.anticipation.behaviour_scoring import Outcome, enabled
+from omotenashi.anticipation.behaviour_service import score_workspace_behaviour
 from omotenashi.anticipation.history import read_history
 from omotenashi.anticipation.scoring import Scored, score
 from omotenashi.config.house import HouseFile
@@ -32,12 +34,23 @@ class ScoreRun:
     """What `omotenashi score` reports."""
 
     workspace_id: str
-    scored: Scored
+    scored: Scored | None  # None: no purchases, and only behaviour is anticipated
     purchases: int
     withdrawn_customers: int
     unattributed_events: int
     removed: int
     seconds: float
+    behaviour: list[Outcome] = field(default_factory=list)  # churn, support contact, next step (when turned on)
+
+    def summary(self) -> str:
+        """One line for the log: which model scored how many customers, per kind."""
+        parts = []
+        if self.scored is not None:
+            parts.append(f"{self.scored.live.customers} customers with {self.scored.live.name}")
+        for o in self.behaviour:
+            done = "skipped" if o.live is None else f"{len(o.anticipations)} with {o.live.name}"
+            parts.append(f"{o.kind}: {done}")
+        return "; ".join(parts)
 
 
 class Anticipations:
@@ -80,15 +93,22 @@ class Anticipations:
                 history = read_history(conn, workspace_id, section)
             sensitive = DataMap(house.data_map).special_names() if house.data_map is not None else set()
             now = to_epoch_ms(self._clock())
-            scored = score(history.rows, section, now, sensitive=sorted(sensitive))
+            behaviour = enabled(section)
+            # Without purchases, a workspace that anticipates behaviour only scores that (else: say what is missing).
+            scored = None
+            if history.rows or not behaviour:
+                scored = score(history.rows, section, now, sensitive=sorted(sensitive))
+            outcomes = score_workspace_behaviour(self._engines, house, workspace_id, now, sorted(sensitive))
+            fitted = [m for o in outcomes for m in o.models]
+            if scored is not None:
+                fitted = [m for m in (scored.rejected, scored.live) if m is not None] + fitted
 
             def models(conn: Connection) -> None:
-                if scored.rejected is not None:
-                    repo.add_model(conn, workspace_id, scored.rejected)
-                repo.add_model(conn, workspace_id, scored.live)
+                for model in fitted:
+                    repo.add_model(conn, workspace_id, model)
 
             self._writer.call(models)
-            rows = scored.anticipations
+            rows = (scored.anticipations if scored is not None else []) + [a for o in outcomes for a in o.anticipations]
             for first in range(0, len(rows), WRITE_CHUNK):
                 chunk = rows[first : first + WRITE_CHUNK]
                 self._writer.call(lambda conn, chunk=chunk: repo.put(conn, workspace_id, chunk))  # type: ignore[misc]
@@ -101,6 +121,7 @@ class Anticipations:
                 history.unattributed_events,
                 removed,
                 time.perf_counter() - began,
+                outcomes,
             )
 
     def of_customer(self, conn: Connection, workspace_id: str, customer_id: str) -> list[repo.Anticipation]:
@@ -114,8 +135,11 @@ class Anticipations:
         if section is None:
             return False
         with self._engines.read.connect() as conn:
-            live = repo.live_model(conn, workspace_id)
-        return live is None or to_epoch_ms(self._clock()) - live.fitted_at >= section.refresh_hours * 3_600_000
+            live = repo.live_models(conn, workspace_id)
+        if not live:
+            return True
+        latest = max(m.fitted_at for m in live.values())
+        return to_epoch_ms(self._clock()) - latest >= section.refresh_hours * 3_600_000
 
     def periodic(self) -> Periodic | None:
         """`serve`'s schedule: every few minutes, score in the background the workspaces that are due."""
@@ -134,7 +158,7 @@ class Anticipations:
             try:
                 if self.due(wid):
                     run = self.score(wid)
-                    log.info("scored %s customers of %s with %s", run.scored.live.customers, wid, run.scored.live.name)
+                    log.info("scored %s: %s", wid, run.summary())
             except Exception:
                 log.exception("scoring %s failed; the next scheduled run tries again", wid)
 

@@ -14,7 +14,8 @@ from rich.table import Table
 
 from omotenashi.cli.common import ConfigOption, console, friendly_errors, opened_runtime
 
-CHOICES = ("bgnbd", "paretonbd", "boosted", "all")
+CHOICES = ("bgnbd", "paretonbd", "boosted", "all", "churn", "support", "next-step", "behaviour")
+BEHAVIOUR_CHOICES = ("churn", "support", "next-step", "behaviour")
 # The paper's split of the CDNOW sample: 39 weeks of calibration, 39 of holdout.
 CDNOW_CALIBRATION_END = date(1997, 9, 30)
 CDNOW_HOLDOUT_END = date(1998, 6, 30)
@@ -32,7 +33,12 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 def evaluate(
-    model: Annotated[str, typer.Argument(help="bgnbd, paretonbd, boosted, or all.")] = "all",
+    model: Annotated[
+        str,
+        typer.Argument(
+            help="bgnbd, paretonbd, boosted or all (purchases); churn, support, next-step or behaviour (all three)."
+        ),
+    ] = "all",
     transactions: Annotated[
         Path | None,
         typer.Option("--transactions", help="CSV with customer id, date and amount columns (default: CDNOW sample)."),
@@ -49,14 +55,35 @@ def evaluate(
     ] = False,
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    customers: Annotated[
+        int, typer.Option("--customers", min=100, help="Behaviour models: customers of the simulated world.")
+    ] = 3_000,
+    days: Annotated[int, typer.Option("--days", min=60, help="Behaviour models: days of the simulated world.")] = 180,
+    seed: Annotated[int, typer.Option("--seed", help="Behaviour models: seed of the simulated world.")] = 9_001,
 ) -> None:
     """Fit on a calibration period and score the holdout, with BG/NBD and Pareto/NBD side by side: on the CDNOW
-    sample, on a transactions file, or on the workspace's own history."""
+    sample, on a transactions file, or on the workspace's own history. For churn, support and next-step: learn on
+    earlier weeks and test on later ones, beside the baseline, on a synthetic simulated world or the workspace's
+    store."""
     from omotenashi.anticipation.evaluation import MODELS
     from omotenashi.anticipation.evaluation import evaluate as run_evaluation
 
     if model not in CHOICES:
         raise typer.BadParameter(f"{model!r}: choose one of {', '.join(CHOICES)}", param_hint="MODEL")
+    if model in BEHAVIOUR_CHOICES:
+        if transactions is not None or calibration_end is not None or holdout_end is not None:
+            raise typer.BadParameter(
+                "--transactions, --calibration-end and --holdout-end are for purchase models; behaviour models "
+                "split their history in time themselves (anticipation.behaviour_holdout_days)",
+                param_hint="MODEL",
+            )
+        from omotenashi.cli.evaluate_behaviour import run as run_behaviour
+
+        with friendly_errors():
+            run_behaviour(
+                model, history=history, config=config, customers=customers, days=days, seed=seed, as_json=as_json
+            )
+        return
     wanted = list(MODELS) if model == "all" else sorted({model, "bgnbd", "paretonbd"}, key=MODELS.index)
     cal, hold = _day(calibration_end, "--calibration-end"), _day(holdout_end, "--holdout-end")
     with friendly_errors():

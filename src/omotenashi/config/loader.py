@@ -13,6 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from omotenashi.config.anticipation_check import behaviour_problems
 from omotenashi.config.care import SECTION_MODELS as CARE_SECTIONS
 from omotenashi.config.care_check import care_problems
 from omotenashi.config.datamap_check import data_map_problems
@@ -169,6 +170,9 @@ def _known_keys(parent_loc: Sequence[str | int], parent: Any) -> list[str]:
         "properties": h.DataItem,
         "identifiers": h.IdentifierSection,
         "preference_traits": h.PreferenceTraits,
+        "anticipation": h.AnticipationSection,
+        "churn": h.ChurnSection,
+        "support_contact": h.SupportContactSection,
     }
     by_section.update(FRICTION_SECTIONS)
     if parent_loc and parent_loc[0] == "care":
@@ -310,4 +314,5 @@ def _anticipation_problems(name: str, data: Any, house: HouseFile) -> list[Confi
                         f"declare it under data_map.events.{event}.properties, or name a declared property",
                     )
                 )
+    out.extend(behaviour_problems(name, data, house))
     return out

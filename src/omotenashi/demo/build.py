@@ -36,7 +36,7 @@ from omotenashi.store.schema import notes as notes_table
 from omotenashi.store.staff import StaffMember
 
 SEED = 20261123
-DEMO_VERSION = "5"  # bump when the demo's content changes: an older demo folder is then rebuilt
+DEMO_VERSION = "6"  # bump when the demo's content changes: an older demo folder is then rebuilt
 WEB_CUSTOMERS = 300
 PAGES = ("Home", "New releases", "Jazz", "Rock", "Classical", "Search results", "Cart", "Help: shipping")
 NAMES = ("Aiko", "Ben", "Chiara", "Daisuke", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jun", "Kofi", "Lena")
@@ -199,11 +199,13 @@ def support_messages(seed: int = SEED) -> Iterator[bytes]:
         )
 
 
-# --- journeys: a synthetic software company -------------------------------------------------------------------------
-# The shop's own data has no onboarding journey, so the journey map is shown on a made-up software company: the
-# simulator of docs/events.md, a fixed seed and a modest size, in arrival order (phones deliver late), through the
-# `app` source. Every message says `context.synthetic: true`.
-APP_WORLD = WorldConfig(customers=400, days=60, seed=SEED)
+# --- journeys and behaviour: a synthetic software company ----------------------------------------------------------
+# The shop's own data has no onboarding journey and no subscriptions, so the journey map, churn risk, support-contact
+# risk and next step are shown on a made-up software company: the simulator of docs/events.md, a fixed seed and a
+# modest size, in arrival order (phones deliver late), through the `app` source. Every message says
+# `context.synthetic: true`, and so does everything anticipated from them. 130 days: enough for churn risk to learn
+# on earlier weeks and be checked on later ones (a 30-day horizon, 28 days held out).
+APP_WORLD = WorldConfig(customers=600, days=130, seed=SEED)
 
 
 def app_messages(world: WorldConfig = APP_WORLD) -> Iterator[bytes]:
@@ -267,7 +269,8 @@ def build_demo(folder: Path, settings: Settings) -> tuple[Runtime, DemoBuild]:
         _demo_notes(runtime, wid, staff)
         # After the notes, which go to the shop's most recently active customers, not the software company's.
         app = _load_app(runtime, wid)
-        # Real CDNOW customers, scored by the model that earned it on the paper's 39 weeks held out.
+        # Real CDNOW customers, scored by the model that earned it on the paper's 39 weeks held out; and the synthetic
+        # software company's customers: churn risk, support-contact risk and next step, each checked on later weeks.
         runtime.anticipation.score(wid)
         # Friction and anticipations become care items with owners; a few are already being worked.
         _demo_care(runtime, wid, staff)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from omotenashi.anticipation.behaviour_words import watch_levels
 from omotenashi.anticipation.words import Shown, describe
 from omotenashi.config.house import HouseFile
 from omotenashi.journeys.words import describe_positions
@@ -158,7 +159,7 @@ def build_briefing(conn: Connection, workspace_id: str, customer_id: str, house:
         purpose = next((p for p in house.anticipation.purposes if p in BRIEFING_PURPOSES), None)
         if purpose is not None:
             stored = anticipations.of_customer(conn, workspace_id, profile.customer_id)
-            anticipated = describe(stored, lang, house.anticipation.slipping_below)
+            anticipated = describe(stored, lang, house.anticipation.slipping_below, watch_levels(house.anticipation))
             anticipation_why = why(house, purpose, lang)
     return Briefing(
         anticipations=anticipated,

@@ -156,6 +156,7 @@ def gather(conn: Connection, workspace_id: str, customer_id: str, hashed_kinds: 
                 "computed_at": iso(a.computed_at),
                 "model": a.model_id,
                 "reasons": [r.get("en") for r in a.reasons],
+                "facts": a.facts,
             }
             for member in p.members
             for a in anticipations.of_customer(conn, workspace_id, member)

@@ -1,5 +1,8 @@
-"""The SQL of anticipation: fitted models (one live per workspace, the others kept with their holdout report) and
-each customer's latest anticipations with the model that made them and its reasons."""
+"""The SQL of anticipation: fitted models (one live per family and workspace, the others kept with their holdout
+report) and each customer's latest anticipations with the model that made them and its reasons.
+
+A model's family is the part of its name before `:` (`churn:boosted` is of family `churn`); the purchase models
+(`bgnbd`, `paretonbd`, `boosted`) have no `:` and are family `purchase`."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from sqlalchemy import Connection
 from omotenashi.store.sql import driver_sql, execute_many
 
 LIVE, CANDIDATE, RETIRED = "live", "candidate", "retired"
+PURCHASE = "purchase"
 _COLS = "customer_id, kind, score, horizon_days, computed_at, as_of, model_id, reasons, facts"
 _MODEL_COLS = "id, name, version, fitted_at, as_of, customers, parameters, holdout, status, why"
 
@@ -45,11 +49,11 @@ class Anticipation:
     as_of: int
     model_id: str
     reasons: list[dict[str, Any]]
-    facts: dict[str, float]
+    facts: dict[str, Any]
 
     @property
     def repeat_buyer(self) -> bool:
-        return self.facts.get("frequency", 0.0) >= 1
+        return float(self.facts.get("frequency", 0.0)) >= 1
 
 
 def _model(r: Any) -> ModelRow:
@@ -60,12 +64,24 @@ def _anticipation(r: Any) -> Anticipation:
     return Anticipation(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), json.loads(r[8]))
 
 
+def family_of(name: str) -> str:
+    """The family of a stored model name: `churn` for `churn:boosted`, `purchase` for `bgnbd`."""
+    return name.split(":", 1)[0] if ":" in name else PURCHASE
+
+
+def _family_clause(family: str) -> tuple[str, tuple[str, ...]]:
+    if family == PURCHASE:
+        return "name NOT LIKE ?", ("%:%",)
+    return "name LIKE ?", (family + ":%",)
+
+
 def add_model(conn: Connection, workspace_id: str, model: ModelRow) -> None:
-    """Store a fitted model; a live one retires the model that was live before it."""
+    """Store a fitted model; a live one retires the model of its family that was live before it."""
     if model.status == LIVE:
+        clause, params = _family_clause(family_of(model.name))
         conn.exec_driver_sql(
-            driver_sql(conn, "UPDATE models SET status = ? WHERE workspace_id = ? AND status = ?"),
-            (RETIRED, workspace_id, LIVE),
+            driver_sql(conn, f"UPDATE models SET status = ? WHERE workspace_id = ? AND status = ? AND {clause}"),  # noqa: S608
+            (RETIRED, workspace_id, LIVE, *params),
         )
     conn.exec_driver_sql(
         driver_sql(
@@ -88,16 +104,29 @@ def add_model(conn: Connection, workspace_id: str, model: ModelRow) -> None:
     )
 
 
-def live_model(conn: Connection, workspace_id: str) -> ModelRow | None:
-    sql = f"SELECT {_MODEL_COLS} FROM models WHERE workspace_id = ? AND status = ?"  # noqa: S608 - constant
-    row = conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id, LIVE)).first()
+def live_model(conn: Connection, workspace_id: str, family: str = PURCHASE) -> ModelRow | None:
+    """The model of a family in use (the purchase models' by default)."""
+    clause, params = _family_clause(family)
+    sql = f"SELECT {_MODEL_COLS} FROM models WHERE workspace_id = ? AND status = ? AND {clause}"  # noqa: S608
+    row = conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id, LIVE, *params)).first()
     return _model(row) if row else None
 
 
-def model_history(conn: Connection, workspace_id: str, limit: int = 20) -> list[ModelRow]:
-    """The latest fitted models, newest first: live, candidates that were not promoted, retired."""
-    sql = f"SELECT {_MODEL_COLS} FROM models WHERE workspace_id = ? ORDER BY fitted_at DESC, id LIMIT ?"  # noqa: S608
-    return [_model(r) for r in conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id, limit))]
+def live_models(conn: Connection, workspace_id: str) -> dict[str, ModelRow]:
+    """Every family's model in use, by family."""
+    sql = f"SELECT {_MODEL_COLS} FROM models WHERE workspace_id = ? AND status = ?"  # noqa: S608 - constant
+    rows = [_model(r) for r in conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id, LIVE))]
+    return {family_of(m.name): m for m in rows}
+
+
+def model_history(conn: Connection, workspace_id: str, limit: int = 20, family: str | None = None) -> list[ModelRow]:
+    """The latest fitted models (of one family, when given), newest first: live, candidates not promoted, retired."""
+    clause, params = _family_clause(family) if family is not None else ("1 = 1", ())
+    sql = (
+        f"SELECT {_MODEL_COLS} FROM models WHERE workspace_id = ? AND {clause} "  # noqa: S608 - constants
+        "ORDER BY fitted_at DESC, id LIMIT ?"
+    )
+    return [_model(r) for r in conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id, *params, limit))]
 
 
 def put(conn: Connection, workspace_id: str, rows: Sequence[Anticipation]) -> None:

@@ -57,15 +57,38 @@ class NotePublic(BaseModel):
     why: WhyPublic
 
 
+class NextStepPublic(BaseModel):
+    """One anticipated next step or need, with its chance."""
+
+    step: str = Field(description="The step or need, e.g. `billing`, `help`, `Teammate Invited`.")
+    title: str = Field(description="The step in plain words, in the reader's language.")
+    probability: float
+
+
 class AnticipationPublic(BaseModel):
     """What the live model anticipates for the customer, with its reasons."""
 
-    kind: str = Field(description="buys_again, expected_purchases or still_active.")
+    kind: str = Field(
+        description="buys_again, expected_purchases, still_active, churn_risk, support_contact_risk or next_step."
+    )
     title: str = Field(description="What is anticipated, in plain words.")
-    score: float = Field(description="A probability (buys_again, still_active) or a number of purchase days.")
+    score: float = Field(
+        description="A probability (buys_again, still_active, churn_risk, support_contact_risk; next_step: the "
+        "likeliest step's) or a number of purchase days (expected_purchases)."
+    )
     value: str = Field(description="The score as shown, e.g. `72%`.")
-    level: str = Field(description="`watch` when the customer is slipping away, `good`, or empty.")
+    level: str = Field(
+        description="`watch` when the customer is slipping away, at risk of not renewing or about to need help "
+        "(see `tag`), `good`, or empty."
+    )
+    tag: str | None = Field(default=None, description="What `watch` means here, in plain words.")
     note: str | None
+    steps: list[NextStepPublic] = Field(
+        default_factory=list, description="next_step: the three likeliest next steps, likeliest first."
+    )
+    synthetic: bool = Field(
+        default=False, description="Computed from synthetic (made-up) data, such as the demo's simulated company."
+    )
     reasons: list[str] = Field(description="The model's top reasons for this customer, strongest first.")
     computed_at: int = Field(description="When it was computed, epoch milliseconds (UTC).")
     as_of: int = Field(description="The end of the history it was computed from, epoch milliseconds (UTC).")

@@ -17,6 +17,7 @@ from omotenashi.web.api.customer_schemas import (
     CountsPublic,
     FactPublic,
     MatterPublic,
+    NextStepPublic,
     NotePublic,
     WhyPublic,
 )
@@ -100,7 +101,10 @@ def briefing_public(b: Briefing, lang: str) -> BriefingPublic:
                 score=a.score,
                 value=a.value,
                 level=a.level,
+                tag=a.tag,
                 note=a.note,
+                steps=[NextStepPublic(step=step, title=title, probability=p) for step, title, p in a.steps],
+                synthetic=a.synthetic,
                 reasons=a.reasons,
                 computed_at=a.computed_at,
                 as_of=a.as_of,

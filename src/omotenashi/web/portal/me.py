@@ -52,6 +52,7 @@ def _view(request: Request, runtime: Runtime, customer: PortalSession) -> tuple[
 
 def _anticipated(runtime: Runtime, customer: PortalSession, lang: str) -> dict[str, Any] | None:
     """What the models expect of the customer, with the model's reasons and the purpose it serves."""
+    from omotenashi.anticipation.behaviour_words import watch_levels
     from omotenashi.anticipation.words import describe
     from omotenashi.memory.briefing import why
 
@@ -63,7 +64,7 @@ def _anticipated(runtime: Runtime, customer: PortalSession, lang: str) -> dict[s
     if not stored:
         return None
     return {
-        "items": describe(stored, lang, house.anticipation.slipping_below),
+        "items": describe(stored, lang, house.anticipation.slipping_below, watch_levels(house.anticipation)),
         "why": why(house, house.anticipation.purposes[0], lang),
     }
 

@@ -8,11 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from omotenashi.anticipation.behaviour_words import watch_levels
 from omotenashi.anticipation.words import describe
 from omotenashi.bootstrap import Runtime
 from omotenashi.staff.permissions import Action
 from omotenashi.staff.sessions import StaffSession
 from omotenashi.store import anticipations as repo
+from omotenashi.web.staff.anticipation_behaviour import behaviour_sections
 from omotenashi.web.staff.auth import require_permission
 from omotenashi.web.staff.customer_view import customer_path
 from omotenashi.web.staff.problems import StaffPageRoute
@@ -42,19 +44,21 @@ def anticipation_page(request: Request, session: Viewer) -> Response:
     member = session.member
     wid = member.workspace_id
     section = runtime.house_files[wid].anticipation
+    lang = member.language
+    watch = watch_levels(section)
     with runtime.engines.read.connect() as conn:
         live = repo.live_model(conn, wid)
-        history = repo.model_history(conn, wid)
+        history = repo.model_history(conn, wid, family=repo.PURCHASE)
         counts = repo.counts(conn, wid)
         below = section.slipping_below if section else 0.5
         slipping = repo.slipping_away(conn, wid, below, limit=25)
         likely = repo.ranked(conn, wid, "buys_again", lowest=False, limit=10)
+        behaviour = behaviour_sections(conn, wid, lang, watch)
     rejected = next((m for m in history if m.status == repo.CANDIDATE and live and m.fitted_at == live.fitted_at), None)
-    lang = member.language
 
     def shown(items: list[repo.Anticipation]) -> list[dict[str, Any]]:
         return [
-            {"path": customer_path(a.customer_id), "id": a.customer_id, "shown": describe([a], lang, below)[0]}
+            {"path": customer_path(a.customer_id), "id": a.customer_id, "shown": describe([a], lang, below, watch)[0]}
             for a in items
         ]
 
@@ -73,5 +77,6 @@ def anticipation_page(request: Request, session: Viewer) -> Response:
             "models": live.holdout.get("models", []) if live else [],
             "slipping": shown(slipping),
             "likely": shown(likely),
+            "behaviour": behaviour,
         },
     )
