@@ -36,6 +36,7 @@ from tests.care_support import (
 )
 from tests.portal_support import Inbox, smtp_server
 from tests.staff_support import add_staff, customer_of, form_csrf, signed_in
+from tests.support import live_server
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMG = '<img src=x onerror="window.__pwned=1">'
@@ -419,5 +420,36 @@ def test_the_outcome_report_counts_what_was_planted_and_reads_each_item_once(
             and "連打：お手伝いで注文が増えるか" in page_ja.text
         )
         assert "Did it help?" not in page_ja.text
+    finally:
+        runtime.close()
+
+
+def test_the_care_api_gives_the_queue_an_item_and_the_outcomes_as_json(tmp_path: Path, store_url: str) -> None:
+    clock = MovingClock(T0 + HOUR)
+    runtime = care_runtime(tmp_path, store_url, clock)
+    try:
+        add_staff(runtime, "ann@example.com", name="Ann Abe", language="ja")
+        add_staff(runtime, "ben@example.com", name="Ben Baba")
+        send(runtime, [who("u1"), *rage("u1", 1_000)])
+        with live_server(runtime) as server:
+            assert httpx.get(f"{server}/api/care/items").status_code == 401
+            c, _ = signed_in(server)
+            mine = c.get("/api/care/items", params={"view": "mine"})
+            assert mine.status_code == 200, mine.text
+            body = mine.json()
+            [row] = body["items"]
+            assert body["lang"] == "ja" and row["playbook"] == "rage_help" and row["owner"] == "Ann Abe"
+            assert row["title"] == "連打：お手伝いを申し出る" and "3" in row["reason"] and row["priority"] == 1
+            one = c.get(f"/api/care/items/{row['id']}").json()
+            assert one["id"] == row["id"] and one["status"] == "open" and one["arm"] == "treated"
+            assert c.get("/api/care/items/ci_nothing").status_code == 404
+            bad = c.get("/api/care/items", params={"view": "everything"})
+            assert bad.status_code == 400 and bad.json()["code"] == "bad_request"
+            [outcome] = c.get("/api/care/outcomes").json()
+            assert outcome["playbook"] == "rage_help" and outcome["verdict"] == "too_early"
+            assert outcome["treated"]["items"] == 1 and outcome["treated"]["read"] == 0
+            spec = httpx.get(f"{server}/openapi.json").json()
+            assert {"/api/care/items", "/api/care/items/{item_id}", "/api/care/outcomes"} <= set(spec["paths"])
+            c.close()
     finally:
         runtime.close()

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from omotenashi import __version__
 from omotenashi.bootstrap import Runtime
 from omotenashi.web import errors, pages
+from omotenashi.web.api import care as care_api
 from omotenashi.web.api import customers as customers_api
 from omotenashi.web.api import signals as signals_api
 from omotenashi.web.api import staff as staff_api
@@ -61,6 +62,7 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = True) -> FastAPI:
     app.include_router(journeys_pages.api)
     app.include_router(friction_pages.router)
     app.include_router(signals_api.router)
+    app.include_router(care_api.router)
     app.include_router(rights.router)
     app.include_router(care_pages.router)
     app.include_router(goodwill_pages.router)
