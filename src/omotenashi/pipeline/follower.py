@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -88,16 +89,29 @@ class Follower:
         with self._lock:
             total = 0
             for workspace_id, consumers in self._consumers.items():
-                applied = 0
-                for k, consumer in enumerate(consumers):
-                    # Each follower stops where the one before it is: journeys read memory's attribution.
-                    upstream = consumers[k - 1].name if k else None
-                    done = 0
-                    while (n := self._writer.call(self._step(workspace_id, consumer, upstream))) > 0:
-                        done += n
-                    applied = max(applied, done)
-                total += applied
+                while (n := self._round(workspace_id, consumers)) > 0:
+                    total += n
             return total
+
+    def _round(self, workspace_id: str, consumers: Sequence[Consumer]) -> int:
+        """One batch for every consumer in turn: the log is read once and each consumer is handed what it has not
+        applied yet, never past the consumer before it (journeys read memory's attribution, care reads friction's
+        signals). Taking turns keeps the last consumer as current as the first under a steady stream of events."""
+        with self._engines.read.connect() as conn:
+            positions = [cursors.position(conn, workspace_id, c.name) for c in consumers]
+            rows = cursors.events_after(conn, workspace_id, min(positions), self._batch)
+        if not rows:
+            return 0
+        seqs = [r.seq for r in rows]
+        applied = 0
+        reached = seqs[-1]
+        for consumer, position in zip(consumers, positions, strict=True):
+            mine = rows[bisect_right(seqs, position) : bisect_right(seqs, reached)]
+            if mine:
+                position = self._writer.call(self._apply(workspace_id, consumer, mine))
+                applied = max(applied, len(mine))
+            reached = position
+        return applied
 
     def lag(self) -> list[Lag]:
         """How far each consumer is behind the log."""
@@ -110,19 +124,16 @@ class Follower:
                     out.append(Lag(consumer.name, workspace_id, pos, newest))
         return out
 
-    def _step(self, workspace_id: str, consumer: Consumer, upstream: str | None = None):  # type: ignore[no-untyped-def]
+    def _apply(self, workspace_id: str, consumer: Consumer, rows: Sequence[EventRow]) -> Callable[[Connection], int]:
         def work(conn: Connection) -> int:
+            # The cursor is read again inside the transaction: a rescan may have moved it since the round began.
             position = cursors.position(conn, workspace_id, consumer.name)
-            rows = cursors.events_after(conn, workspace_id, position, self._batch)
-            if upstream is not None:
-                # A consumer reads what the one before it derived (journeys read memory's attribution): never pass it.
-                reached = cursors.position(conn, workspace_id, upstream)
-                rows = [r for r in rows if r.seq <= reached]
-            if not rows:
-                return 0
-            consumer.apply(conn, workspace_id, rows)
-            cursors.advance(conn, workspace_id, consumer.name, rows[-1].seq, to_epoch_ms(self._clock()))
-            return len(rows)
+            fresh = rows if rows[0].seq > position else [r for r in rows if r.seq > position]
+            if not fresh:
+                return position
+            consumer.apply(conn, workspace_id, fresh)
+            cursors.advance(conn, workspace_id, consumer.name, fresh[-1].seq, to_epoch_ms(self._clock()))
+            return fresh[-1].seq
 
         return work
 
