@@ -89,12 +89,19 @@ def run_steps(
 ) -> list[str]:
     """Run the next step of each erasure in this transaction; the ones not yet complete."""
     found = rights.get_many(conn, workspace_id, request_ids)
-    under_way: dict[str, dict[str, Any]] = {}
+    journals: dict[str, dict[str, Any]] = {}
     for rid in request_ids:
         req = found.get(rid)
         if req is None or req.progress is None:
             raise NotFound(f"no erasure `{rid}`")
-        progress = _step(conn, workspace_id, rid, dict(req.progress), house, now_ms)
+        journals[rid] = dict(req.progress)
+    # The events client memory has not attributed yet are looked up once for all at the "events" step.
+    identifiers = [i for p in journals.values() if STEPS[p["step"]] == "events" for i in p["identifiers"]]
+    attributed = cursors.position(conn, workspace_id, MemoryConsumer.name)
+    tail = sql.tail_seqs(conn, workspace_id, identifiers, attributed) if identifiers else {}
+    under_way: dict[str, dict[str, Any]] = {}
+    for rid, journal in journals.items():
+        progress = _step(conn, workspace_id, rid, journal, house, now_ms, tail)
         if progress is not None:
             under_way[rid] = progress
     rights.save_progress(conn, workspace_id, under_way)
@@ -102,7 +109,13 @@ def run_steps(
 
 
 def _step(
-    conn: Connection, workspace_id: str, request_id: str, progress: dict[str, Any], house: HouseFile, now_ms: int
+    conn: Connection,
+    workspace_id: str,
+    request_id: str,
+    progress: dict[str, Any],
+    house: HouseFile,
+    now_ms: int,
+    tail: dict[str, set[int]],
 ) -> dict[str, Any] | None:
     """One step of one erasure; its journal afterwards, or None once it is complete (receipt written)."""
     step = STEPS[progress["step"]]
@@ -114,7 +127,7 @@ def _step(
         for h in progress["hashes"]:
             suppressions.add(conn, workspace_id, h, f"erasure {request_id}", now_ms)
     elif step == "events":
-        seqs = person_event_seqs(conn, workspace_id, members, identifiers)
+        seqs = sql.attributed_seqs(conn, workspace_id, members, {i: tail.get(i, set()) for i in identifiers})
         names = sql.event_names(conn, workspace_id, seqs)
         kept: dict[str, dict[str, Any]] = {}
         keep_seqs, drop_seqs = [], []

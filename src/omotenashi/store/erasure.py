@@ -39,13 +39,36 @@ def event_seqs(
     Client memory attributes every event up to `after_seq` (its cursor) to a customer, so only the events after
     it are looked up by identifier: an erasure never scans the whole log.
     """
+    return attributed_seqs(conn, workspace_id, customer_ids, tail_seqs(conn, workspace_id, identifiers, after_seq))
+
+
+def attributed_seqs(
+    conn: Connection, workspace_id: str, customer_ids: Sequence[str], tail: dict[str, set[int]] | None = None
+) -> list[int]:
+    """The events client memory attributed to the customers, with those of `tail` (see tail_seqs)."""
     seqs: set[int] = set()
     sql = "SELECT seq FROM event_customers WHERE workspace_id = ? AND customer_id IN ({marks})"
     seqs.update(r[0] for r in fetch_in(conn, sql, (workspace_id,), customer_ids))
-    for column in ("user_id", "anonymous_id", "previous_id"):
-        sql = f"SELECT seq FROM events WHERE workspace_id = ? AND seq > ? AND {column} IN ({{marks}})"  # noqa: S608
-        seqs.update(r[0] for r in fetch_in(conn, sql, (workspace_id, after_seq), identifiers))
+    for found in (tail or {}).values():
+        seqs.update(found)
     return sorted(seqs)
+
+
+def tail_seqs(conn: Connection, workspace_id: str, identifiers: Sequence[str], after_seq: int) -> dict[str, set[int]]:
+    """The events after `after_seq` that carry each identifier (as userId, anonymousId or previousId).
+
+    A batch erasure asks for all its people's identifiers at once: the events client memory has not attributed
+    yet are read once per batch, not once per person."""
+    wanted = set(identifiers)
+    out: dict[str, set[int]] = {}
+    for column in ("user_id", "anonymous_id", "previous_id"):
+        sql = (
+            f"SELECT seq, {column} FROM events WHERE workspace_id = ? AND seq > ? "  # noqa: S608 - constant column
+            f"AND {column} IN ({{marks}})"
+        )
+        for seq, value in fetch_in(conn, sql, (workspace_id, after_seq), wanted):
+            out.setdefault(value, set()).add(seq)
+    return out
 
 
 def delete_events(conn: Connection, workspace_id: str, seqs: Sequence[int]) -> int:
