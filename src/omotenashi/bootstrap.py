@@ -25,7 +25,7 @@ from omotenashi.memory.service import Memory
 from omotenashi.pipeline.follower import Consumer, Follower
 from omotenashi.privacy.service import Privacy
 from omotenashi.staff.sessions import forget_old_sessions
-from omotenashi.store import events, migrate, workspaces
+from omotenashi.store import migrate, workspaces
 from omotenashi.store.engine import Engines, open_engines, store_url
 from omotenashi.store.writer import Periodic, Writer
 
@@ -122,17 +122,10 @@ def build(
         max_batch_rows=settings.writer.max_batch_rows,
         checkpoint_every_rows=settings.writer.checkpoint_every_rows,
     )
-    windows = {wid: h.house.intake.dedupe_window_days * 86_400_000 for wid, h in houses.items()}
-
-    def forget_old_ids(conn: Connection) -> None:
-        now = to_epoch_ms(clock())
-        for wid, window in windows.items():
-            events.forget_fingerprints_before(conn, wid, now - window)
 
     def forget_ended_sessions(conn: Connection) -> None:
         forget_old_sessions(conn, now=to_epoch_ms(clock()))
 
-    writer.add_periodic(Periodic("forget messageIds older than the dedupe window", 3600, forget_old_ids))
     writer.add_periodic(Periodic("forget long-ended staff sessions", 3600, forget_ended_sessions))
     journeys = Journeys({wid: h.house for wid, h in houses.items()}, engines, writer, clock)
     if (refresh := journeys.periodic()) is not None:
@@ -151,6 +144,11 @@ def build(
         writer.add_periodic(looks)
     follower = Follower(engines, writer, _consumers(houses, memory_consumers, clock, friction, care), clock=clock)
     intake = Intake({wid: h.house for wid, h in houses.items()}, engines, writer, clock, on_commit=follower.poke)
+
+    def forget_old_ids(conn: Connection) -> None:
+        intake.forget_old_ids(conn, to_epoch_ms(clock()))
+
+    writer.add_periodic(Periodic("forget messageIds older than the dedupe window", 3600, forget_old_ids))
     house_files = {wid: h.house for wid, h in houses.items()}
     memory = Memory(house_files, memory_consumers, engines, writer, clock)
     privacy = Privacy(house_files, memory_consumers, engines, writer, follower, clock)

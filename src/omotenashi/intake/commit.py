@@ -16,6 +16,7 @@ from omotenashi.core.ids import keyed_hash
 from omotenashi.intake.gate import PurposeRule, kept_purposes
 from omotenashi.intake.validate import Prepared
 from omotenashi.store import consent, counters, events, suppressions
+from omotenashi.store.recent_ids import RecentIds
 
 _NO_STATE: dict[str, str] = {}
 
@@ -27,6 +28,7 @@ class WorkspaceRules:
     workspace_id: str
     secret: bytes
     purposes: dict[str, PurposeRule]
+    recent: RecentIds | None = None  # the in-memory dedupe window of a single-writer store
 
 
 @dataclass
@@ -64,7 +66,7 @@ def commit(
     """Store what may be stored of one request; count everything else by reason."""
     out = Outcome()
     live = _drop_suppressed(conn, ws, items, out)
-    live = _drop_duplicates(conn, ws.workspace_id, live, now_ms, out)
+    live = _drop_duplicates(conn, ws, live, now_ms, out)
     receipts: list[consent.Receipt] = []
     needs_state = any(i.consent for i in live) or consent.has_any_state(conn, ws.workspace_id)
     state = _load_state(conn, ws.workspace_id, live) if needs_state else {}
@@ -112,12 +114,15 @@ def _drop_suppressed(conn: Connection, ws: WorkspaceRules, items: Sequence[Prepa
 
 
 def _drop_duplicates(
-    conn: Connection, workspace_id: str, items: Sequence[Prepared], now_ms: int, out: Outcome
+    conn: Connection, ws: WorkspaceRules, items: Sequence[Prepared], now_ms: int, out: Outcome
 ) -> list[Prepared]:
     first: dict[int, Prepared] = {}
     for item in items:
         first.setdefault(item.fingerprint, item)
-    new = events.claim_fingerprints(conn, workspace_id, list(first), now_ms)
+    if ws.recent is not None:
+        new = ws.recent.claim(conn, ws.workspace_id, sorted(first), now_ms)
+    else:
+        new = events.claim_fingerprints(conn, ws.workspace_id, list(first), now_ms)
     live = [i for i in items if i.fingerprint in new and first[i.fingerprint] is i]
     out.duplicates = len(items) - len(live)
     return live

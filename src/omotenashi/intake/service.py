@@ -18,8 +18,9 @@ from omotenashi.intake.commit import Outcome, WorkspaceRules, commit
 from omotenashi.intake.gate import PurposeRule
 from omotenashi.intake.undeclared import Filter
 from omotenashi.intake.validate import Prepared, Rules, prepare
-from omotenashi.store import workspaces
+from omotenashi.store import events, workspaces
 from omotenashi.store.engine import Engines
+from omotenashi.store.recent_ids import RecentIds
 from omotenashi.store.writer import Writer
 
 GPC_PURPOSES = ("marketing",)
@@ -95,6 +96,9 @@ class Intake:
         self._clock = clock
         self._rules: dict[str, Rules] = {}
         self._workspace: dict[str, WorkspaceRules] = {}
+        self._windows = {wid: h.intake.dedupe_window_days * 86_400_000 for wid, h in houses.items()}
+        # A single-writer store keeps the dedupe window in memory over an append-only log (store/recent_ids.py).
+        self._recent = None if engines.capabilities.concurrent_writers else RecentIds(self._windows)
         with engines.read.connect() as conn:
             for wid, house in houses.items():
                 self._rules[wid] = _rules_of(house)
@@ -102,8 +106,17 @@ class Intake:
                     workspace_id=wid,
                     secret=workspaces.workspace_secret(conn, wid),
                     purposes={pid: PurposeRule(p.mechanism, p.notice_version) for pid, p in house.purposes.items()},
+                    recent=self._recent,
                 )
         self.largest_batch = max(h.intake.max_batch_bytes for h in houses.values())
+
+    def forget_old_ids(self, conn: Connection, now_ms: int) -> None:
+        """Forget messageIds older than each workspace's dedupe window (a retry after that is stored again)."""
+        for wid, window in self._windows.items():
+            if self._recent is not None:
+                self._recent.forget_before(conn, wid, now_ms - window)
+            else:
+                events.forget_fingerprints_before(conn, wid, now_ms - window)
 
     def authenticate(self, write_key: str | None) -> SourceContext:
         """The source a write key belongs to; Unauthorized when missing, unknown or revoked."""

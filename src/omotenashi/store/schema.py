@@ -8,6 +8,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -90,6 +91,16 @@ recent_ids = Table(
     Column("seen_at", BigInteger, nullable=False),
     PrimaryKeyConstraint("workspace_id", "id_hash"),
     sqlite_with_rowid=False,
+)
+
+recent_id_log = Table(
+    "recent_id_log",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("seen_at", BigInteger, nullable=False),
+    Column("id_hashes", LargeBinary, nullable=False, comment="the claim's messageId fingerprints, little-endian int64"),
+    comment="single-writer stores: the dedupe window, appended in arrival order and held in memory (recent_ids.py)",
 )
 
 consent_receipts = Table(
