@@ -306,6 +306,7 @@ search_terms = Table(
     Column("term", String(200), nullable=False, comment="lower-cased identifier or trait word"),
     Column("customer_id", String(40), nullable=False),
     PrimaryKeyConstraint("workspace_id", "term", "customer_id"),
+    Index(None, "workspace_id", "customer_id"),  # erasure finds the person's rows
     sqlite_with_rowid=False,
 )
 
@@ -401,6 +402,7 @@ rights_requests = Table(
     Column("completed_at", BigInteger, nullable=True),
     PrimaryKeyConstraint("workspace_id", "id"),
     Index(None, "workspace_id", "status"),
+    Index(None, "workspace_id", "customer_id"),  # erasure finds the person's rows
 )
 
 portal_links = Table(
@@ -412,6 +414,7 @@ portal_links = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
     Column("used_at", BigInteger, nullable=True),
+    Index(None, "workspace_id", "customer_id"),  # erasure finds the person's rows
 )
 
 portal_sessions = Table(
@@ -514,6 +517,7 @@ detector_state = Table(
     Column("state", Text, nullable=False, comment="JSON: what the detector remembers of recent events"),
     Column("updated_at", BigInteger, nullable=False),
     PrimaryKeyConstraint("workspace_id", "detector", "customer_id"),
+    Index(None, "workspace_id", "customer_id"),  # erasure finds the person's rows
 )
 
 # --- anticipation: fitted models with their holdout report, and each customer's latest anticipations ---------------
