@@ -29,7 +29,7 @@ from omotenashi.friction.error_click import ErrorClick
 from omotenashi.friction.events import Event
 from omotenashi.friction.form_abandonment import FormAbandonment
 from omotenashi.friction.help_loop import HelpLoop
-from omotenashi.friction.quiet_decline import QuietDecline
+from omotenashi.friction.quiet_decline import QuietDecline, fewer_by_chance
 from omotenashi.friction.rage_click import RageClick
 from omotenashi.friction.repeated_question import RepeatedQuestion
 
@@ -397,9 +397,9 @@ def test_use_falling_against_the_customers_own_habit_is_a_quiet_decline() -> Non
     _visits(s, [d for d in range(0, 60) if d % 7 in (0, 2, 4)])  # three visits a week for two months
     _visits(s, [66, 80])  # then almost nothing
     d = QuietDecline(QuietDeclineSettings(), NAMES)
-    found = seen(d, s.events, T0 + 90 * DAY)
+    found = seen(d, s.events, T0 + 95 * DAY)
     assert len(found) == 1 and found[0].details["ratio"] <= 0.35
-    assert T0 + 60 * DAY < found[0].first_seen < T0 + 90 * DAY
+    assert T0 + 80 * DAY < found[0].first_seen < T0 + 95 * DAY  # a month of it is not yet beyond chance
 
 
 def test_a_holiday_and_a_light_customers_steady_low_use_are_not_declines() -> None:
@@ -417,6 +417,62 @@ def test_stopping_after_a_cancellation_is_the_expected_end_not_a_quiet_decline()
     _visits(s, [d for d in range(0, 56) if d % 7 in (0, 2, 4)])
     s.at(55 * DAY).track("Subscription Cancelled", device=None, reason="too_expensive")
     assert seen(QuietDecline(QuietDeclineSettings(), NAMES), s.events, T0 + 90 * DAY) == []
+
+
+def test_a_customer_known_from_before_is_their_own_baseline_from_the_first_day_but_a_new_one_settles_in_first() -> None:
+    known = Stream()
+    _visits(known, [d for d in range(0, 35) if d % 7 in (0, 1, 2, 4)])  # four days a week, then nothing
+    signed_up = Stream()
+    signed_up.at(0).track("Signed Up", plan="free")
+    _visits(signed_up, [d for d in range(0, 35) if d % 7 in (0, 1, 2, 4)])
+    d = QuietDecline(QuietDeclineSettings(), NAMES)
+    known_found = seen(d, known.events, T0 + 70 * DAY)
+    new_found = seen(d, signed_up.events, T0 + 70 * DAY)
+    assert len(known_found) == 1 and known_found[0].details["ratio"] <= 0.35
+    assert known_found[0].started >= T0 + 21 * DAY and known_found[0].details["baseline_days"] >= 21
+    # The new customer's first two weeks are no habit: their baseline starts later, and so does the judgement.
+    assert len(new_found) == 1 and new_found[0].first_seen > known_found[0].first_seen
+    assert new_found[0].details["baseline_days"] <= 21
+
+
+def test_a_decline_ends_when_use_is_back_to_the_customers_habit() -> None:
+    s = Stream()
+    _visits(s, [d for d in range(0, 42) if d % 7 in (0, 1, 2, 4)])
+    _visits(s, [d for d in range(70, 100) if d % 7 in (0, 1, 2, 4)])
+    found = seen(QuietDecline(QuietDeclineSettings(), NAMES), s.events, T0 + 100 * DAY)
+    assert len(found) == 1 and found[0].resolved_at is not None
+    assert T0 + 70 * DAY < found[0].resolved_at <= T0 + 85 * DAY
+
+
+def test_several_visits_on_one_day_are_one_day_of_use() -> None:
+    s = Stream()
+    for day in [d for d in range(0, 42) if d % 7 in (0, 2, 4)]:
+        for hour in (9, 11, 14, 16):  # four visits, each in its own hour
+            s.at(day * DAY + hour * HOUR).page("/app")
+    _visits(s, [49, 70])
+    found = seen(QuietDecline(QuietDeclineSettings(), NAMES), s.events, T0 + 75 * DAY)
+    assert found and found[0].details["baseline_active_days"] <= 18  # days, not the 4 × as many hours
+
+
+def test_the_chance_of_so_few_active_days_is_the_hypergeometric_tail() -> None:
+    from math import comb
+
+    for days, active, drawn, k in [(84, 30, 28, 3), (63, 12, 21, 0), (70, 70, 14, 13), (49, 20, 21, 9), (30, 5, 7, 5)]:
+        exact = sum(comb(active, i) * comb(days - active, drawn - i) for i in range(k + 1)) / comb(days, drawn)
+        assert abs(fewer_by_chance(k, days, active, drawn) - exact) < 1e-9 * max(1.0, exact) + 1e-15
+
+
+def test_a_state_kept_in_active_hours_is_judged_again_in_active_days() -> None:
+    s = Stream()
+    _visits(s, [d for d in range(0, 60) if d % 7 in (0, 2, 4)])
+    _visits(s, [66, 80])
+    d = QuietDecline(QuietDeclineSettings(), NAMES)
+    hours = sorted({(e.ts // HOUR): e.seq for e in reversed(s.events)}.items())
+    old = {"h": [[h, q] for h, q in hours], "e": (T0 + 95 * DAY) // DAY, "p": [], "k": {"5": "gone"}}
+    obs = d.observe(old, [], T0 + 95 * DAY)
+    fresh = seen(d, s.events, T0 + 95 * DAY)
+    assert obs.changed and obs.state is not None and "h" not in obs.state
+    assert [f.key for f in obs.upserts] == [f.key for f in fresh] and obs.retractions == []
 
 
 # --- order does not matter -------------------------------------------------------------------------------------

@@ -29,7 +29,14 @@ DETAILS = {
     "repeated_question": {"times": 3, "days": 4.5, "channels": ["chat", "email", "chat"], "question": "Refund?"},
     "asked_twice": {"hours_later": 30, "question": "Charged twice", "reopened": True},
     "bot_loop": {"variant": "human_denied", "asked_for_person": 2, "suggestions": 3},
-    "quiet_decline": {"recent_hours": 2, "recent_days": 28, "expected_hours": 14.2, "ratio": 0.14},
+    "quiet_decline": {
+        "recent_days": 28,
+        "recent_active_days": 2,
+        "expected_active_days": 14.2,
+        "baseline_active_days": 28,
+        "baseline_days": 56,
+        "ratio": 0.14,
+    },
 }
 
 
@@ -52,6 +59,16 @@ def test_a_stall_says_how_long_against_what_yardstick_and_whether_they_are_still
     assert quiet.endswith("それ以降、お越しになっていません。") and " " not in quiet.split("。")[-2]
     done = explain("stall", DETAILS["stall"], "en", resolved=True)
     assert done.startswith("Took 3 days from “Profile Completed” to “First Project Created”.")
+
+
+def test_a_quiet_decline_says_how_often_against_the_customers_own_habit() -> None:
+    said = explain("quiet_decline", DETAILS["quiet_decline"], "en")
+    assert said == (
+        "Used the product on 2 of the last 28 days; before that, they came on 28 of 56 days, so about 14 would be "
+        "usual for them (14 %)."
+    )
+    kept = {"recent_hours": 2, "recent_days": 28, "expected_hours": 14.2, "ratio": 0.14}  # a signal from before
+    assert explain("quiet_decline", kept, "en").startswith("Used the product in 2 hours over the last 28 days")
 
 
 def test_what_a_tracker_sent_is_cleaned_cut_and_never_markup_on_its_own() -> None:

@@ -303,6 +303,43 @@ def test_quiet_decline_falls_against_the_customers_own_baseline(world: Any):
     assert ratios and statistics.median(ratios) < 0.5
 
 
+def test_a_quiet_decline_says_whether_and_from_when_the_visits_show_it(world: Any):
+    declines = labels_of(world, "quiet_decline")
+    visible = [label for label in declines if label["details"]["visible"]]
+    assert visible and len(visible) < len(declines)  # many slides are too faint, late or short to tell from chance
+    for label in declines:
+        if label["details"]["visible"]:
+            assert label["start_ms"] + 7 * DAY_MS <= label["detectable_ms"] < WORLD.end_ms
+        else:
+            assert label["detectable_ms"] is None
+    for label in visible:
+        visits = [
+            e.ms
+            for e in world.per_user[label["userId"]]
+            if e.type == "page" and e.name == "Dashboard" or e.event == "Application Opened"
+        ]
+        before = sum(1 for t in visits if t < label["start_ms"])
+        since = sum(1 for t in visits if label["start_ms"] <= t < label["detectable_ms"])
+        assert since < before  # fewer visits since the start than before it, however long each period
+
+
+def test_the_benchmark_neither_misses_nor_blames_a_decline_nobody_could_see():
+    from omotenashi.benchmarks.friction import score
+
+    def label(n: int, visible: bool) -> dict[str, Any]:
+        start = WORLD.start_ms + 40 * DAY_MS
+        return {"id": f"u{n}/1", "userId": f"u{n}", "kind": "quiet_decline", "start_ms": start, "end_ms": None,
+                "evidence": [], "details": {"visible": visible}}  # fmt: skip
+
+    def signal(n: int, day: int) -> dict[str, Any]:
+        return {"user": f"u{n}", "kind": "quiet_decline", "first_seen": WORLD.start_ms + day * DAY_MS, "evidence": []}
+
+    labels = [label(1, True), label(2, True), label(3, False), label(4, False)]
+    got = score([signal(1, 60), signal(3, 70), signal(5, 70)], labels, WORLD.end_ms)["quiet_decline"]
+    assert got["labels"] == 2 and got["unseen"] == 2 and got["recall"] == 0.5
+    assert got["signals"] == 3 and got["precision"] == round(2 / 3, 3)
+
+
 def test_churn_is_likelier_with_unresolved_friction(world: Any):
     troubled = [c for c in world.customers if c["unresolved_frictions"] > 0]
     calm = [c for c in world.customers if not c["frictions"]]

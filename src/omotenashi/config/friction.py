@@ -135,19 +135,33 @@ class BotLoopSettings(DetectorSettings):
 
 
 class QuietDeclineSettings(DetectorSettings):
-    baseline_days: int = Field(default=56, ge=14, le=365, description="Days of the customer's own use to compare with.")
-    recent_days: int = Field(default=28, ge=7, le=120, description="Recent days compared with the baseline.")
+    baseline_days: int = Field(
+        default=56, ge=21, le=365, description="Days of the customer's own use before a recent span to compare it with."
+    )
+    recent_days: int = Field(
+        default=21, ge=7, le=120, description="The shortest recent span compared with the baseline (whole weeks)."
+    )
+    max_recent_days: int = Field(
+        default=42, ge=7, le=180, description="The longest recent span compared (spans grow a week at a time)."
+    )
     max_ratio: float = Field(
         default=0.35, gt=0.0, lt=1.0, description="Recent use at most this share of the baseline's is a decline."
     )
     min_baseline_visits: int = Field(
-        default=10, ge=2, description="Active hours in the baseline before it counts (less is too little to fall from)."
+        default=6, ge=2, description="Active days in the baseline before it counts (fewer is too little to fall from)."
     )
     confidence: float = Field(
-        default=0.995, ge=0.5, lt=1.0, description="How sure the drop must be not to be chance (a Poisson test)."
+        default=0.9995,
+        ge=0.5,
+        lt=1.0,
+        description="How sure the drop must be not to be chance (a hypergeometric test on active days).",
     )
     recover_ratio: float = Field(
-        default=0.7, gt=0.0, le=2.0, description="Recent use back to this share of the baseline ends the decline."
+        default=0.7, gt=0.0, le=2.0, description="The last two weeks back to this share of the baseline's use ends it."
+    )
+    signup_events: list[str] = Field(
+        default_factory=lambda: ["Signed Up"],
+        description="Events that say the customer has just signed up: their first two weeks after it are no baseline.",
     )
     stop_events: list[str] = Field(
         default_factory=lambda: ["Subscription Cancelled"],

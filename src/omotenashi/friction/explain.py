@@ -162,12 +162,23 @@ def explain(kind: str, details: Mapping[str, Any], lang: str, *, resolved: bool 
     if kind == "bot_loop":
         return _bot(d, lang)
     if kind == "quiet_decline":
+        if "recent_active_days" not in d:  # a signal kept from before use was counted in active days
+            return _(
+                "Used the product in %(recent)s hours over the last %(days)s days, where their own habit means about "
+                "%(expected)s (%(percent)s %%).",
+                recent=_count(d.get("recent_hours")),
+                days=_count(d.get("recent_days")),
+                expected=_count(round(_number(d.get("expected_hours")))),
+                percent=_count(round(_number(d.get("ratio")) * 100)),
+            )
         return _(
-            "Used the product in %(recent)s hours over the last %(days)s days, where their own habit means about "
-            "%(expected)s (%(percent)s %%).",
-            recent=_count(d.get("recent_hours")),
+            "Used the product on %(recent)s of the last %(days)s days; before that, they came on %(base)s of "
+            "%(base_days)s days, so about %(expected)s would be usual for them (%(percent)s %%).",
+            recent=_count(d.get("recent_active_days")),
             days=_count(d.get("recent_days")),
-            expected=_count(round(_number(d.get("expected_hours")))),
+            base=_count(d.get("baseline_active_days")),
+            base_days=_count(d.get("baseline_days")),
+            expected=_count(round(_number(d.get("expected_active_days")))),
             percent=_count(round(_number(d.get("ratio")) * 100)),
         )
     return _("Friction of the kind “%(kind)s”.", kind=clean(kind))
