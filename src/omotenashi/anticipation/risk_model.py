@@ -18,15 +18,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from omotenashi.anticipation.behaviour_features import TOPICS, FloatArray, Frame
 from omotenashi.anticipation.reasons import Contribution
 from omotenashi.anticipation.sensitive import refuse_sensitive
+
+if TYPE_CHECKING:  # scikit-learn is imported when a model is fitted, not by every command that starts
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
 
 # One OpenMP thread: these trees are small, and on a busy machine (other work on the same cores) the threads of
 # HistGradientBoosting wait on each other; measured 20x slower with two threads under load than with one.
@@ -108,7 +111,7 @@ class RiskModel:
     def parameters(self) -> dict[str, float | int | str]:
         """What is stored with the model row."""
         body: dict[str, float | int | str] = {"features": ", ".join(self.features)}
-        if isinstance(self.estimator, LogisticRegression):
+        if self.name == "baseline":
             body["coefficient"] = float(self.estimator.coef_[0][0])
             body["intercept"] = float(self.estimator.intercept_[0])
         else:
@@ -118,6 +121,8 @@ class RiskModel:
 
 def fit_boosted(frame: Frame, label: Sequence[bool] | np.ndarray, sensitive: Iterable[str] = ()) -> RiskModel:
     """The candidate, on every feature of the frame (refused if one is named for a sensitive attribute)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     refuse_sensitive(frame.names, sensitive)
     y = np.asarray(label, dtype=np.int64)
     estimator = HistGradientBoostingClassifier(
@@ -148,6 +153,8 @@ def fit_baseline(
     frame: Frame, label: Sequence[bool] | np.ndarray, feature: str, sensitive: Iterable[str] = ()
 ) -> RiskModel:
     """The baseline: logistic regression on one feature (unknown values read as the training median)."""
+    from sklearn.linear_model import LogisticRegression
+
     refuse_sensitive([feature], sensitive)
     y = np.asarray(label, dtype=np.int64)
     column = frame.column(feature)
