@@ -84,22 +84,27 @@ class Follower:
             self._thread = None
 
     def drain(self) -> int:
-        """Apply every event committed so far, for every consumer; the number of events newly applied (an event
-        counts once however many consumers applied it)."""
+        """Apply every event committed before the call, for every consumer; the number of events newly applied (an
+        event counts once however many consumers applied it)."""
         with self._lock:
             total = 0
             for workspace_id, consumers in self._consumers.items():
-                while (n := self._round(workspace_id, consumers)) > 0:
+                # Up to the newest event when the drain began: under a steady stream it still ends.
+                with self._engines.read.connect() as conn:
+                    upto = cursors.last_seq(conn, workspace_id)
+                while (n := self._round(workspace_id, consumers, upto)) > 0:
                     total += n
             return total
 
-    def _round(self, workspace_id: str, consumers: Sequence[Consumer]) -> int:
+    def _round(self, workspace_id: str, consumers: Sequence[Consumer], upto: int) -> int:
         """One batch for every consumer in turn: the log is read once and each consumer is handed what it has not
         applied yet, never past the consumer before it (journeys read memory's attribution, care reads friction's
         signals). Taking turns keeps the last consumer as current as the first under a steady stream of events."""
         with self._engines.read.connect() as conn:
             positions = [cursors.position(conn, workspace_id, c.name) for c in consumers]
-            rows = cursors.events_after(conn, workspace_id, min(positions), self._batch)
+            start = min(positions)
+            rows = cursors.events_after(conn, workspace_id, start, self._batch) if start < upto else []
+        rows = rows if not rows or rows[-1].seq <= upto else [r for r in rows if r.seq <= upto]
         if not rows:
             return 0
         seqs = [r.seq for r in rows]
