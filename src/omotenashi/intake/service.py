@@ -26,6 +26,7 @@ from omotenashi.store.writer import Writer
 GPC_PURPOSES = ("marketing",)
 IMPORT_CHUNK = 10_000
 MAX_REPORTED_REJECTIONS = 1_000
+MAX_CACHED_KEYS = 10_000
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class Intake:
                     recent=self._recent,
                 )
         self.largest_batch = max(h.intake.max_batch_bytes for h in houses.values())
+        self._keys: dict[str, SourceContext] = {}  # hash of a write key → its source, as last looked up
 
     def forget_old_ids(self, conn: Connection, now_ms: int) -> None:
         """Forget messageIds older than each workspace's dedupe window (a retry after that is stored again)."""
@@ -134,6 +136,19 @@ class Intake:
             )
         return self.source(owner.workspace_id, owner.source_id)
 
+    def _cached_source(self, write_key: str | None) -> SourceContext:
+        """The key's source as last looked up: the tracking API's hot path. The commit checks again, inside the
+        writer's transaction, that the key is still live (see `_work`), so a revoked key stores nothing."""
+        if write_key:
+            cached = self._keys.get(hash_write_key(write_key))
+            if cached is not None:
+                return cached
+        source = self.authenticate(write_key)
+        if len(self._keys) >= MAX_CACHED_KEYS:
+            self._keys.clear()
+        self._keys[hash_write_key(write_key or "")] = source
+        return source
+
     def source(self, workspace_id: str, source_id: str) -> SourceContext:
         """A source of a workspace by id, as the house file declares it."""
         house = self._houses.get(workspace_id)
@@ -157,7 +172,9 @@ class Intake:
         single_limit = max(h.intake.max_message_bytes for h in self._houses.values())
         data = inflate(body, content_encoding, self.largest_batch if message_type is None else single_limit)
         envelope = read_batch(data) if message_type is None else read_single(data)
-        source = self.authenticate(write_key or envelope.write_key)
+        key = write_key or envelope.write_key
+        source = self._cached_source(key)
+        key_hash = hash_write_key(key or "")
         house = self._houses[source.workspace_id]
         limit = house.intake.max_batch_bytes if message_type is None else house.intake.max_message_bytes
         if len(data) > limit:
@@ -167,8 +184,15 @@ class Intake:
         report = IntakeReport()
         report.reject(rejected)
         outcome = await self._writer.run(
-            _work(self._workspace[source.workspace_id], source, items, rejected, now), rows=len(items) or 1
+            _work(self._workspace[source.workspace_id], source, items, rejected, now, key_hash=key_hash),
+            rows=len(items) or 1,
         )
+        if outcome is None:  # revoked since it was last looked up: nothing was stored
+            self._keys.pop(key_hash, None)
+            raise Unauthorized(
+                "the write key is unknown or revoked",
+                hint="create one with `omotenashi keys create --source SOURCE`",
+            )
         report.add(outcome)
         if outcome.stored_positions:
             self._on_commit()
@@ -234,8 +258,11 @@ def _work(
     rejected: list[Rejection],
     now: int,
     method: str = ConsentMethod.TRACKER.value,
-) -> Callable[[Connection], Outcome]:
-    def run(conn: Connection) -> Outcome:
+    key_hash: str | None = None,
+) -> Callable[[Connection], Outcome | None]:
+    def run(conn: Connection) -> Outcome | None:
+        if key_hash is not None and not workspaces.key_is_live(conn, key_hash, ws.workspace_id, source.source_id):
+            return None
         return commit(conn, ws, source.source_id, source.purposes, items, rejected, now, method)
 
     return run
