@@ -32,4 +32,4 @@ def content_message_id(raw: bytes) -> str:
 
 def keyed_hash(secret: bytes, kind: str, value: str) -> str:
     """HMAC of an identifier, for matching and suppression without keeping it in clear."""
-    return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(secret, f"{kind}:{value}".encode(), "sha256").hex()  # the C one-shot: same as hmac.new

@@ -43,16 +43,6 @@ class Outcome:
     stored_positions: list[int] = field(default_factory=list)
 
 
-def identity_hashes(secret: bytes, item: Prepared) -> list[str]:
-    """Keyed hashes of the identifiers a message carries, as suppressions are recorded."""
-    out = []
-    if item.user_id is not None:
-        out.append(keyed_hash(secret, "user_id", item.user_id))
-    if item.anonymous_id is not None:
-        out.append(keyed_hash(secret, "anonymous_id", item.anonymous_id))
-    return out
-
-
 def commit(
     conn: Connection,
     ws: WorkspaceRules,
@@ -106,7 +96,18 @@ def commit(
 def _drop_suppressed(conn: Connection, ws: WorkspaceRules, items: Sequence[Prepared], out: Outcome) -> list[Prepared]:
     if not items or not suppressions.has_any(conn, ws.workspace_id):
         return list(items)
-    hashes = {id(i): identity_hashes(ws.secret, i) for i in items}
+    # Many messages of a request come from the same few people: each identifier is hashed once.
+    known: dict[tuple[str, str], str] = {}
+
+    def hashed(kind: str, value: str | None) -> list[str]:
+        if value is None:
+            return []
+        found = known.get((kind, value))
+        if found is None:
+            found = known[(kind, value)] = keyed_hash(ws.secret, kind, value)
+        return [found]
+
+    hashes = {id(i): hashed("user_id", i.user_id) + hashed("anonymous_id", i.anonymous_id) for i in items}
     hit = suppressions.suppressed(conn, ws.workspace_id, (h for hs in hashes.values() for h in hs))
     live = [i for i in items if not hit.intersection(hashes[id(i)])]
     out.suppressed = len(items) - len(live)
