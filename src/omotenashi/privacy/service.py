@@ -238,8 +238,6 @@ class Privacy:
         receipts: list[dict[str, Any]] = []
         for first in range(0, len(roots), ERASE_CHUNK):
             chunk = roots[first : first + ERASE_CHUNK]
-            if first:
-                self._follower.drain()  # events that arrived meanwhile are attributed, not looked up one by one
             rids = self._writer.call(
                 partial(
                     _start_all,
