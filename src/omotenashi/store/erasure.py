@@ -9,6 +9,8 @@ from sqlalchemy import Connection
 
 from omotenashi.store.sql import driver_sql, fetch_in
 
+TAIL_CHUNK = 1_000  # identifiers per look-up of the events client memory has not attributed yet
+
 # Tables keyed by the (base) customer id, deleted outright.
 BY_CUSTOMER = (
     "event_customers",
@@ -59,15 +61,23 @@ def tail_seqs(conn: Connection, workspace_id: str, identifiers: Sequence[str], a
 
     A batch erasure asks for all its people's identifiers at once: the events client memory has not attributed
     yet are read once per batch, not once per person."""
-    wanted = set(identifiers)
+    wanted = sorted(set(identifiers))
     out: dict[str, set[int]] = {}
-    for column in ("user_id", "anonymous_id", "previous_id"):
+    for start in range(0, len(wanted), TAIL_CHUNK):
+        chunk = wanted[start : start + TAIL_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        # One pass over the unattributed events for all three columns (not one per column).
         sql = (
-            f"SELECT seq, {column} FROM events WHERE workspace_id = ? AND seq > ? "  # noqa: S608 - constant column
-            f"AND {column} IN ({{marks}})"
+            "SELECT seq, user_id, anonymous_id, previous_id FROM events "  # noqa: S608 - placeholders only
+            f"WHERE workspace_id = ? AND seq > ? AND (user_id IN ({marks}) OR anonymous_id IN ({marks}) "
+            f"OR previous_id IN ({marks}))"
         )
-        for seq, value in fetch_in(conn, sql, (workspace_id, after_seq), wanted):
-            out.setdefault(value, set()).add(seq)
+        rows = conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id, after_seq, *chunk, *chunk, *chunk))
+        members = set(chunk)
+        for seq, *values in rows:
+            for value in values:
+                if value in members:
+                    out.setdefault(value, set()).add(seq)
     return out
 
 
