@@ -22,10 +22,11 @@ class StoreCapabilities:
     concurrent_writers: bool
     paramstyle: str
     needs_checkpoint: bool
+    needs_analyze: bool = False  # planner statistics refreshed by the writer as the store grows (see Writer)
 
 
 SQLITE = StoreCapabilities(concurrent_writers=False, paramstyle="qmark", needs_checkpoint=True)
-POSTGRES = StoreCapabilities(concurrent_writers=True, paramstyle="format", needs_checkpoint=False)
+POSTGRES = StoreCapabilities(concurrent_writers=True, paramstyle="format", needs_checkpoint=False, needs_analyze=True)
 
 
 @dataclass

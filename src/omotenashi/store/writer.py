@@ -45,6 +45,7 @@ class Periodic:
 
 
 _STOP = object()
+FIRST_ANALYZE_ROWS = 10_000
 
 
 class Writer:
@@ -56,6 +57,8 @@ class Writer:
         self._max_rows = max_batch_rows
         self._checkpoint_every = checkpoint_every_rows
         self._rows_since_checkpoint = 0
+        self._rows_written = 0
+        self._analyze_at = FIRST_ANALYZE_ROWS
         self._thread: threading.Thread | None = None
         self._periodic: list[Periodic] = []
         self.commits = 0
@@ -142,7 +145,9 @@ class Writer:
             jobs[0].future.set_exception(exc)
             return
         self.commits += 1
-        self._rows_since_checkpoint += sum(job.rows for job in jobs)
+        rows = sum(job.rows for job in jobs)
+        self._rows_since_checkpoint += rows
+        self._rows_written += rows
         for job, result in zip(jobs, results, strict=True):
             job.future.set_result(result)
 
@@ -156,6 +161,16 @@ class Writer:
                         task.work(conn)
                 except Exception:
                     log.exception("maintenance task %s failed", task.name)
+        if self._engines.capabilities.needs_analyze and self._rows_written >= self._analyze_at:
+            # PostgreSQL plans from table statistics; a store that grew from empty since they were taken gets plans
+            # made for empty tables (a key lookup becomes a scan). Autovacuum refreshes them when it runs; when it
+            # is off or behind, the writer does, at 10k, 20k, 40k… rows and then every million.
+            self._analyze_at = min(self._analyze_at * 2, self._rows_written + 1_000_000)
+            try:
+                with conn.begin():
+                    conn.exec_driver_sql("ANALYZE")
+            except Exception:
+                log.exception("refreshing the planner's statistics failed")
         if self._engines.capabilities.needs_checkpoint and (
             self._rows_since_checkpoint >= self._checkpoint_every or (idle and self._rows_since_checkpoint)
         ):
