@@ -263,3 +263,22 @@ def test_events_not_yet_attributed_by_memory_are_erased_too(tmp_path: Path, stor
         assert left == 0
     finally:
         rt.close()
+
+
+def test_events_after_erasing_the_newest_ones_are_still_followed(runtime: Runtime) -> None:
+    """Erasing the newest events must not hand their seqs out again: the followers' cursors are past them."""
+    source = runtime.intake.source("shop", "web")
+    first = [json.dumps(track("newest", messageId=f"n{k}")).encode() for k in range(5)]
+    runtime.intake.import_lines(first, source)
+    runtime.follower.drain()
+    runtime.privacy.erase("shop", runtime.privacy.find("shop", Identity("user_id", "newest")), via="cli")
+    later = [json.dumps(track("later", messageId=f"l{k}")).encode() for k in range(3)]
+    runtime.intake.import_lines(later, source)
+    runtime.follower.drain()
+    with runtime.engines.read.connect() as conn:
+        seqs = [r[0] for r in conn.execute(sa.text("SELECT seq FROM events WHERE user_id = 'later' ORDER BY seq"))]
+        followed = conn.execute(sa.text("SELECT count(*) FROM event_customers")).scalar_one()
+    assert len(seqs) == 3 and min(seqs) > 5  # seqs 1–5 were the erased events'
+    assert followed == 3  # client memory saw every later event
+    receipt = runtime.privacy.erase("shop", runtime.privacy.find("shop", Identity("user_id", "later")), via="cli")
+    assert receipt["removed"]["events"] == 3

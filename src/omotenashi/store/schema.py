@@ -81,6 +81,8 @@ events = Table(
     Column("traits", Text, nullable=True),
     Column("context", Text, nullable=True),
     Column("integrations", Text, nullable=True),
+    # A seq is never used twice, even after the newest events are erased: followers' cursors are seqs.
+    sqlite_autoincrement=True,
 )
 
 recent_ids = Table(
@@ -101,6 +103,7 @@ recent_id_log = Table(
     Column("seen_at", BigInteger, nullable=False),
     Column("id_hashes", LargeBinary, nullable=False, comment="the claim's messageId fingerprints, little-endian int64"),
     comment="single-writer stores: the dedupe window, appended in arrival order and held in memory (recent_ids.py)",
+    sqlite_autoincrement=True,  # ids only grow: readers catch up by id
 )
 
 consent_receipts = Table(

@@ -29,6 +29,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recent_id_log")),
         comment="single-writer stores: the dedupe window, appended in arrival order and held in memory (recent_ids.py)",
+        sqlite_autoincrement=True,  # ids only grow: readers catch up by id
     )
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
