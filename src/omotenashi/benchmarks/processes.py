@@ -64,15 +64,23 @@ def timed(command: Sequence[str], folder: Path, timeout: float) -> tuple[float, 
         proc = subprocess.Popen(command, env=clean_env(), stdout=stdout, stderr=stderr)  # noqa: S603
         killer = threading.Timer(timeout, proc.kill)
         killer.start()
+        # The child's own high-water mark, read while it runs: wait4's ru_maxrss would also count the moments
+        # between fork and exec, when the child is still a copy of this (large) process.
+        peak_kb = 0
         try:
-            _, status, usage = os.wait4(proc.pid, 0)  # wait4: the child's own peak RSS, not the largest child's
+            while True:
+                pid, status = os.waitpid(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                peak_kb = max(peak_kb, _hwm_kb(proc.pid))
+                time.sleep(0.02)
         finally:
             killer.cancel()
         wall = time.perf_counter() - began
         proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"`{' '.join(command[-6:])}` failed ({proc.returncode}): {err.read_text()[-2000:]}")
-    return wall, round(usage.ru_maxrss / 1024, 1), out.read_text()
+    return wall, round(peak_kb / 1024, 1), out.read_text()
 
 
 def free_port() -> int:
@@ -96,10 +104,17 @@ def server(command: Sequence[str], log: Path, port: int, up_within: float = 60) 
 
 def peak_rss_mb(pid: int) -> float:
     """The high-water mark of a running process's resident memory (VmHWM), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    return round(_hwm_kb(pid) / 1024, 1)
+
+
+def _hwm_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass  # it has just exited
+    return 0
 
 
 def _wait_until_up(port: int, proc: subprocess.Popen[bytes], seconds: float) -> None:
