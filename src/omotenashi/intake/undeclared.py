@@ -11,6 +11,7 @@ from omotenashi.config.house import HouseFile
 from omotenashi.privacy.datamap import DataMap
 
 _dumps = msgspec.json.Encoder().encode
+_top_level = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,9 @@ def _split(text: str | None, allowed: frozenset[str]) -> tuple[str | None, list[
     if text is None or text == "{}":
         return text, []
     try:
-        value = msgspec.json.decode(text)
-    except msgspec.DecodeError:
+        # Only the top-level names matter here: the values stay raw JSON, neither decoded nor encoded again.
+        value = _top_level(text)
+    except (msgspec.DecodeError, msgspec.ValidationError):
         return text, []
     if not isinstance(value, dict):
         return text, []
