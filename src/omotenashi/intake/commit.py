@@ -121,7 +121,7 @@ def _drop_duplicates(
     for item in items:
         first.setdefault(item.fingerprint, item)
     if ws.recent is not None:
-        new = ws.recent.claim(conn, ws.workspace_id, sorted(first), now_ms)
+        new = ws.recent.claim(conn, ws.workspace_id, list(first), now_ms)
     else:
         new = events.claim_fingerprints(conn, ws.workspace_id, list(first), now_ms)
     live = [i for i in items if i.fingerprint in new and first[i.fingerprint] is i]

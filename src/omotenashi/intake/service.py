@@ -110,6 +110,7 @@ class Intake:
                     recent=self._recent,
                 )
         self.largest_batch = max(h.intake.max_batch_bytes for h in houses.values())
+        self.largest_message = max(h.intake.max_message_bytes for h in houses.values())
         self._keys: dict[str, SourceContext] = {}  # hash of a write key → its source, as last looked up
 
     def forget_old_ids(self, conn: Connection, now_ms: int) -> None:
@@ -136,17 +137,16 @@ class Intake:
             )
         return self.source(owner.workspace_id, owner.source_id)
 
-    def _cached_source(self, write_key: str | None) -> SourceContext:
+    def _cached_source(self, write_key: str | None, key_hash: str) -> SourceContext:
         """The key's source as last looked up: the tracking API's hot path. The commit checks again, inside the
         writer's transaction, that the key is still live (see `_work`), so a revoked key stores nothing."""
-        if write_key:
-            cached = self._keys.get(hash_write_key(write_key))
-            if cached is not None:
-                return cached
+        cached = self._keys.get(key_hash) if write_key else None
+        if cached is not None:
+            return cached
         source = self.authenticate(write_key)
         if len(self._keys) >= MAX_CACHED_KEYS:
             self._keys.clear()
-        self._keys[hash_write_key(write_key or "")] = source
+        self._keys[key_hash] = source
         return source
 
     def source(self, workspace_id: str, source_id: str) -> SourceContext:
@@ -169,12 +169,11 @@ class Intake:
         gpc: bool = False,
     ) -> IntakeReport:
         """Take one HTTP request of the tracking API: `message_type` None means `/v1/batch`."""
-        single_limit = max(h.intake.max_message_bytes for h in self._houses.values())
-        data = inflate(body, content_encoding, self.largest_batch if message_type is None else single_limit)
+        data = inflate(body, content_encoding, self.largest_batch if message_type is None else self.largest_message)
         envelope = read_batch(data) if message_type is None else read_single(data)
         key = write_key or envelope.write_key
-        source = self._cached_source(key)
         key_hash = hash_write_key(key or "")
+        source = self._cached_source(key, key_hash)
         house = self._houses[source.workspace_id]
         limit = house.intake.max_batch_bytes if message_type is None else house.intake.max_message_bytes
         if len(data) > limit:

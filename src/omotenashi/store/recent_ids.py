@@ -97,9 +97,8 @@ class RecentIds:
         self._last: tuple[int, str, bytes] | None = None  # row id, workspace and fingerprints of the last appended
 
     def claim(self, conn: Connection, workspace_id: str, fingerprints: list[int], now_ms: int) -> set[int]:
-        """Append the fingerprints not seen in the window; those that were new. Runs in the writer's transaction.
-
-        The fingerprints of one claim go into one row (packed 64-bit integers), so a claim costs one insert."""
+        """Append the fingerprints (distinct) not seen in the window; those that were new. Runs in the writer's
+        transaction. The fingerprints of one claim go into one row (packed 64-bit integers): one insert a claim."""
         transaction = conn.get_transaction()
         if transaction is not self._transaction:
             # A new transaction: settle the last one's claims, then read what other processes appended. Holding a
@@ -107,7 +106,7 @@ class RecentIds:
             self._settle(conn)
             self._transaction = transaction
         pending = self._pending_ids.setdefault(workspace_id, set())
-        new = self._window(workspace_id).unknown(list(dict.fromkeys(fingerprints)), pending)
+        new = self._window(workspace_id).unknown(fingerprints, pending)
         if new:
             blob = np.asarray(new, dtype="<i8").tobytes()
             result = conn.exec_driver_sql(_APPEND, (workspace_id, now_ms, blob))
