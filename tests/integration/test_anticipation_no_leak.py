@@ -44,7 +44,7 @@ def test_altering_the_holdout_leaves_the_fitted_model_and_its_forecasts_identica
 
     assert original.summary.customer_ids() == changed.summary.customer_ids()
     assert np.array_equal(original.frame.values, changed.frame.values, equal_nan=True)
-    assert original.regressor.n_iter_ == changed.regressor.n_iter_
+    assert [r.n_iter_ for r in original.regressors] == [r.n_iter_ for r in changed.regressors]
     a, b = original.predict(39.0), changed.predict(39.0)
     assert np.array_equal(a.expected, b.expected)
     assert np.array_equal(a.probability, b.probability)

@@ -1,23 +1,28 @@
 """The better model: Pareto/NBD corrected by gradient boosting on what else the purchases (and the engine) say.
 
 Learning never looks past the calibration end: `fit` cuts the transactions there before anything else. Inside the
-calibration period it makes its own time split: features as of `calibration_end − window`, label = purchase days in
-the `window` weeks that follow, up to the calibration end. A Pareto/NBD model fitted on the data up to that earlier
-cutoff gives each customer an expected count for the window (the offset); a Poisson HistGradientBoosting model
-learns how far each customer's actual purchases sit above or below it, from time-windowed features (rhythm, recent
-activity, spend, BG/NBD and Pareto/NBD quantities, and any extra features such as friction signals). To forecast,
-the same features are computed as of the calibration end, Pareto/NBD is refitted on the whole calibration period,
-and its expectation for the horizon is multiplied by the learned correction shrunk half-way towards none (the mean
-of the corrected and the plain Pareto/NBD forecasts): a correction learned from one window is noisy.
+calibration period it makes its own time splits, one per training window (8, 13 and 20 weeks): features as of
+`calibration_end − window`, label = purchase days in the `window` weeks that follow, up to the calibration end.
+For each cutoff, BG/NBD and Pareto/NBD fitted on the data up to it (Pareto/NBD by a quick bounded fit started from
+the whole calibration period's, since a short history identifies its dropout process weakly) give each customer an
+expected count for the window (Pareto/NBD's is the offset) and the structural features. The three windows' rows are
+stacked: more rows, and a correction that does not hang on what one stretch of weeks happened to be like. Several
+Poisson HistGradientBoosting models (different early-stopping splits, and for large cohorts different row samples)
+learn how far each customer's actual purchases sit above or below the offset, from time-windowed features
+(rhythm, recent activity, spend, BG/NBD and Pareto/NBD quantities for a 13-week reference, and any extra features
+such as friction signals); their corrections are averaged in log scale. To forecast, the same features are computed
+as of the calibration end, Pareto/NBD is fitted on the whole calibration period, and its expectation for the horizon
+is multiplied by the averaged correction shrunk half-way towards none.
 
-The probability of buying again within the window is the same forecast for the window, mapped through an isotonic
-regression fitted on the training window (so a predicted 30 % means about 30 % of such customers bought).
+The probability of buying again within the reference window is the same forecast for that window, mapped through
+an isotonic regression fitted on that window's training rows (so a predicted 30 % means about 30 % of such
+customers bought).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
@@ -32,12 +37,14 @@ from omotenashi.anticipation.sensitive import refuse_sensitive
 from omotenashi.anticipation.transactions import FloatArray, Summary, Transactions, purchases_between, summarise
 from omotenashi.core.errors import OmotenashiError
 
-VERSION = "boosted-1"
+VERSION = "boosted-2"
 # Features that can only raise the anticipation when they grow (or, for weeks_since_last, only lower it):
 # monotone constraints keep a small training set from learning the opposite by chance.
 RAISING = {"frequency", "purchases_4w", "purchases_13w", "purchases_26w", "rate"}
 RAISING |= {"bgnbd_alive", "bgnbd_expected", "paretonbd_alive", "paretonbd_expected"}
 LOWERING = {"weeks_since_last"}
+# A training cutoff must leave at least this much history before it to learn from.
+MIN_CUSTOMERS, MIN_REPEATS = 200, 20
 
 
 class NotEnoughHistory(OmotenashiError):
@@ -50,13 +57,16 @@ class NotEnoughHistory(OmotenashiError):
 class BoostedSettings:
     """How the boosted model learns; the defaults were chosen on CDNOW customers outside the paper's sample."""
 
-    window_weeks: float = 13.0
+    windows_weeks: tuple[float, ...] = (8.0, 13.0, 20.0)
+    reference_weeks: float = 13.0
+    members: int = 5
     shrink: float = 0.5
-    learning_rate: float = 0.03
+    learning_rate: float = 0.06
     max_depth: int = 3
     min_samples_leaf: int = 80
     l2_regularization: float = 5.0
-    max_iter: int = 300
+    max_iter: int = 150
+    cut_fit_iterations: int = 60
     seed: int = 0
 
 
@@ -77,17 +87,24 @@ class Anticipations:
     contributions: list[list[Contribution]] = field(default_factory=list)
 
 
-def _structural(summary: Summary, horizon: float) -> tuple[dict[str, FloatArray], ParetoNBD]:
+def _structural(summary: Summary, horizon: float, bg: BGNBD, pn: ParetoNBD) -> dict[str, FloatArray]:
     x, tx, big_t = summary.frequency, summary.recency, summary.T
-    bg = BGNBD.fit(x, tx, big_t)
-    pn = ParetoNBD.fit(x, tx, big_t)
-    columns = {
+    return {
         "bgnbd_alive": bg.probability_alive(x, tx, big_t),
         "bgnbd_expected": bg.conditional_expected_purchases(horizon, x, tx, big_t),
         "paretonbd_alive": pn.probability_alive(x, tx, big_t),
         "paretonbd_expected": pn.conditional_expected_purchases(horizon, x, tx, big_t),
     }
-    return columns, pn
+
+
+@dataclass(frozen=True)
+class _Window:
+    """One time split inside the calibration period: features as of its cutoff, what followed, the offset."""
+
+    weeks: float
+    values: FloatArray
+    label: FloatArray
+    offset: FloatArray
 
 
 class BoostedModel:
@@ -95,22 +112,29 @@ class BoostedModel:
 
     def __init__(
         self,
-        regressor: HistGradientBoostingRegressor,
+        regressors: list[HistGradientBoostingRegressor],
         calibrator: IsotonicRegression,
+        probability_weeks: float,
         summary: Summary,
         frame: FeatureFrame,
         pareto: ParetoNBD,
         settings: BoostedSettings,
         medians: FloatArray,
     ) -> None:
-        self.regressor = regressor
+        self.regressors = regressors
         self.calibrator = calibrator
+        self.probability_weeks = probability_weeks
         self.summary = summary
         self.frame = frame
         self.pareto = pareto
         self.settings = settings
         self.medians = medians
         self.version = VERSION
+
+    @property
+    def trees(self) -> int:
+        """How many trees the averaged models hold together."""
+        return sum(int(r.n_iter_) for r in self.regressors)
 
     @classmethod
     def fit(
@@ -128,60 +152,57 @@ class BoostedModel:
         if extra:
             refuse_sensitive(extra.keys(), sensitive)
         known = transactions.until(calibration_end)
-        window = int(round(settings.window_weeks * 7))
-        cutoff = calibration_end - window
-        train_summary = summarise(known, cutoff, first_from=first_from)
-        if len(train_summary) < 200 or train_summary.frequency.sum() < 20:
+        summary = summarise(known, calibration_end, first_from=first_from)
+        x, tx, big_t = summary.frequency, summary.recency, summary.T
+        if len(summary) < MIN_CUSTOMERS or x.sum() < MIN_REPEATS:
             raise NotEnoughHistory(
-                f"only {len(train_summary)} customers had bought before the training cutoff, "
-                f"{settings.window_weeks:g} weeks before the calibration end",
+                f"only {len(summary)} customers and {x.sum():g} repeat purchase days in the calibration period",
                 hint="choose a later calibration end, so that the calibration period holds more history",
             )
-        structural, _ = _structural(train_summary, settings.window_weeks)
-        train = features_as_of(known, train_summary, extra).with_columns(structural)
-        refuse_sensitive(train.names, sensitive)
-        label = purchases_between(known, train_summary, cutoff, calibration_end)
-        offset = np.maximum(train.column("paretonbd_expected"), 1e-6)
-        regressor = HistGradientBoostingRegressor(
-            loss="poisson",
-            learning_rate=settings.learning_rate,
-            max_depth=settings.max_depth,
-            min_samples_leaf=settings.min_samples_leaf,
-            l2_regularization=settings.l2_regularization,
-            max_iter=settings.max_iter,
-            early_stopping=True,
-            validation_fraction=0.25,
-            n_iter_no_change=20,
-            monotonic_cst=[1 if n in RAISING else -1 if n in LOWERING else 0 for n in train.names],
-            random_state=settings.seed,
+        bg, pareto = BGNBD.fit(x, tx, big_t), ParetoNBD.fit(x, tx, big_t)
+        frame = features_as_of(known, summary, extra).with_columns(
+            _structural(summary, settings.reference_weeks, bg, pareto)
         )
-        # Poisson with an offset: the rate label/offset, weighted by the offset, has the same likelihood.
-        rows = np.arange(len(label))
-        if rows.size > FIT_SAMPLE:
-            rows = np.sort(np.random.default_rng(settings.seed).choice(rows.size, FIT_SAMPLE, replace=False))
-        regressor.fit(train.values[rows], (label / offset)[rows], sample_weight=offset[rows])
-        window_forecast = offset * _shrunk(regressor.predict(train.values), settings.shrink)
-        calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-        calibrator.fit(window_forecast, (label > 0).astype(np.float64))
-
-        summary = summarise(known, calibration_end, first_from=first_from)
-        structural, pareto = _structural(summary, settings.window_weeks)
-        frame = features_as_of(known, summary, extra).with_columns(structural)
-        medians = np.nanmedian(train.values, axis=0)
-        return cls(regressor, calibrator, summary, frame, pareto, settings, medians)
+        refuse_sensitive(frame.names, sensitive)
+        windows = [
+            w
+            for weeks in settings.windows_weeks
+            if (w := _window(known, calibration_end, weeks, pareto, first_from, extra, settings)) is not None
+        ]
+        if not windows:
+            shortest = min(settings.windows_weeks)
+            raise NotEnoughHistory(
+                f"fewer than {MIN_CUSTOMERS} customers or {MIN_REPEATS} repeat purchase days before the training "
+                f"cutoff, {shortest:g} weeks before the calibration end",
+                hint="choose a later calibration end, so that the calibration period holds more history",
+            )
+        values = np.vstack([w.values for w in windows])
+        label = np.concatenate([w.label for w in windows])
+        offset = np.concatenate([w.offset for w in windows])
+        regressors = _fit_members(values, label, offset, frame.names, settings)
+        model = cls(regressors, IsotonicRegression(), 0.0, summary, frame, pareto, settings, np.array([]))
+        model.medians = np.nanmedian(values, axis=0)
+        # The probability is calibrated on the window nearest the reference, on its own training rows.
+        nearest = min(windows, key=lambda w: abs(w.weeks - settings.reference_weeks))
+        in_window = nearest.offset * model.correction(nearest.values)
+        model.calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        model.calibrator.fit(in_window, (nearest.label > 0).astype(np.float64))
+        model.probability_weeks = nearest.weeks
+        return model
 
     def correction(self, values: FloatArray | None = None) -> FloatArray:
-        """The learned factor on the Pareto/NBD expectation, shrunk towards 1."""
-        raw = self.regressor.predict(self.frame.values if values is None else values)
-        return _shrunk(raw, self.settings.shrink)
+        """The learned factor on the Pareto/NBD expectation: the models' mean in log scale, shrunk towards 1."""
+        rows = self.frame.values if values is None else values
+        logs = [np.log(np.maximum(r.predict(rows), 1e-9)) for r in self.regressors]
+        return _shrunk(np.exp(np.mean(logs, axis=0)), self.settings.shrink)
 
     def predict(self, horizon_weeks: float) -> Anticipations:
         """Forecast each calibration-period customer's purchase days over the next `horizon_weeks` weeks."""
         s = self.summary
         factor = self.correction()
         expected = self.pareto.conditional_expected_purchases(horizon_weeks, s.frequency, s.recency, s.T) * factor
-        window = self.settings.window_weeks
-        in_window = self.frame.column("paretonbd_expected") * factor
+        window = self.probability_weeks
+        in_window = self.pareto.conditional_expected_purchases(window, s.frequency, s.recency, s.T) * factor
         return Anticipations(
             customer_ids=s.customer_ids(),
             as_of=s.cutoff,
@@ -224,6 +245,84 @@ class BoostedModel:
             facts = dict(zip(self.frame.names, self.frame.values[row].tolist(), strict=True))
             out.append(reasons_for(contributions, facts, top=top))
         return out
+
+
+def _window(
+    known: Transactions,
+    calibration_end: int,
+    weeks: float,
+    pareto: ParetoNBD,
+    first_from: int | None,
+    extra: ExtraFeatures | None,
+    settings: BoostedSettings,
+) -> _Window | None:
+    """The training rows of one time split, or None when too little history comes before its cutoff."""
+    cutoff = calibration_end - int(round(weeks * 7))
+    summary = summarise(known, cutoff, first_from=first_from)
+    if len(summary) < MIN_CUSTOMERS or summary.frequency.sum() < MIN_REPEATS:
+        return None
+    # The trees read at most FIT_SAMPLE rows in all, so a large cohort's windows need no more customers than that.
+    limit = FIT_SAMPLE // len(settings.windows_weeks)
+    if len(summary) > limit:
+        summary = _sample(summary, limit, settings.seed)
+    x, tx, big_t = summary.frequency, summary.recency, summary.T
+    bg = BGNBD.fit(x, tx, big_t)
+    pn = ParetoNBD.fit_near(x, tx, big_t, pareto, max_iterations=settings.cut_fit_iterations)
+    frame = features_as_of(known, summary, extra).with_columns(_structural(summary, settings.reference_weeks, bg, pn))
+    label = purchases_between(known, summary, cutoff, calibration_end)
+    offset = np.maximum(pn.conditional_expected_purchases(weeks, x, tx, big_t), 1e-6)
+    return _Window(weeks, frame.values, label, offset)
+
+
+def _sample(summary: Summary, limit: int, seed: int) -> Summary:
+    """A fixed random sample of `limit` of the summary's customers, in summary order."""
+    pick = np.sort(np.random.default_rng(seed).choice(len(summary), limit, replace=False))
+    return replace(
+        summary,
+        customer=summary.customer[pick],
+        first_day=summary.first_day[pick],
+        frequency=summary.frequency[pick],
+        recency=summary.recency[pick],
+        T=summary.T[pick],
+        monetary=summary.monetary[pick],
+        first_amount=summary.first_amount[pick],
+    )
+
+
+def _fit_members(
+    values: FloatArray, label: FloatArray, offset: FloatArray, names: list[str], settings: BoostedSettings
+) -> list[HistGradientBoostingRegressor]:
+    """Several boosted corrections, each with its own early-stopping split and, for large cohorts, row sample.
+
+    Poisson with an offset: the rate label/offset, weighted by the offset, has the same likelihood. Early stopping
+    on one random split makes a single model's length (50 to 270 trees on CDNOW-sized groups) and so its
+    correction noisy; the mean of several is steadier. Together they read at most `FIT_SAMPLE` rows, so a large
+    cohort costs about what one model on the sample would.
+    """
+    per_member = max(FIT_SAMPLE // settings.members, 1)
+    constraints = [1 if n in RAISING else -1 if n in LOWERING else 0 for n in names]
+    members = []
+    for k in range(settings.members):
+        seed = settings.seed + k
+        rows = np.arange(label.size)
+        if rows.size > per_member:
+            rows = np.sort(np.random.default_rng(seed).choice(rows.size, per_member, replace=False))
+        regressor = HistGradientBoostingRegressor(
+            loss="poisson",
+            learning_rate=settings.learning_rate,
+            max_depth=settings.max_depth,
+            min_samples_leaf=settings.min_samples_leaf,
+            l2_regularization=settings.l2_regularization,
+            max_iter=settings.max_iter,
+            early_stopping=True,
+            validation_fraction=0.25,
+            n_iter_no_change=20,
+            monotonic_cst=constraints,
+            random_state=seed,
+        )
+        regressor.fit(values[rows], (label / offset)[rows], sample_weight=offset[rows])
+        members.append(regressor)
+    return members
 
 
 def _shrunk(factor: FloatArray, shrink: float) -> FloatArray:

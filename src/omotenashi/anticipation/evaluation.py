@@ -179,8 +179,8 @@ def holdout_report(
             seconds = time.perf_counter() - began
             forecast = boosted.predict(horizon).expected
             parameters: dict[str, float | int | str] = {
-                "window_weeks": boosted.settings.window_weeks,
-                "trees": int(boosted.regressor.n_iter_),
+                "windows_weeks": ",".join(f"{w:g}" for w in boosted.settings.windows_weeks),
+                "trees": boosted.trees,
                 "version": boosted.version,
             }
             reports.append(_report(name, boosted.version, forecast, actual, summary, seconds, None, parameters))

@@ -122,8 +122,8 @@ def score(
         )
         alive = boosted.pareto.probability_alive(s.frequency, s.recency, s.T)
         params: dict[str, Any] = {
-            "window_weeks": boosted.settings.window_weeks,
-            "trees": int(boosted.regressor.n_iter_),
+            "windows_weeks": ",".join(f"{w:g}" for w in boosted.settings.windows_weeks),
+            "trees": boosted.trees,
         }
         version = boosted.version
         summary = s
