@@ -13,12 +13,11 @@ import typer
 from rich.table import Table
 
 from omotenashi.cli.common import ConfigOption, console, friendly_errors, opened_runtime
+from omotenashi.datasets.cdnow import CALIBRATION_END as CDNOW_CALIBRATION_END
+from omotenashi.datasets.cdnow import HOLDOUT_END as CDNOW_HOLDOUT_END
 
 CHOICES = ("bgnbd", "paretonbd", "boosted", "all", "churn", "support", "next-step", "behaviour")
 BEHAVIOUR_CHOICES = ("churn", "support", "next-step", "behaviour")
-# The paper's split of the CDNOW sample: 39 weeks of calibration, 39 of holdout.
-CDNOW_CALIBRATION_END = date(1997, 9, 30)
-CDNOW_HOLDOUT_END = date(1998, 6, 30)
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -53,6 +52,13 @@ def evaluate(
         bool,
         typer.Option("--history", help="Use the workspace's own purchases, read from its store (see -c)."),
     ] = False,
+    cdnow_groups: Annotated[
+        bool,
+        typer.Option(
+            "--cdnow-groups",
+            help="boosted or all: compare on the nine groups of CDNOW customers outside the paper's sample.",
+        ),
+    ] = False,
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     customers: Annotated[
@@ -64,12 +70,29 @@ def evaluate(
     """Fit on a calibration period and score the holdout, with BG/NBD and Pareto/NBD side by side: on the CDNOW
     sample, on a transactions file, or on the workspace's own history. For churn, support and next-step: learn on
     earlier weeks and test on later ones, beside the baseline, on a synthetic simulated world or the workspace's
-    store."""
+    store. With --cdnow-groups: the boosted model against both baselines on nine groups of CDNOW customers outside
+    the paper's sample."""
     from omotenashi.anticipation.evaluation import MODELS
     from omotenashi.anticipation.evaluation import evaluate as run_evaluation
 
     if model not in CHOICES:
         raise typer.BadParameter(f"{model!r}: choose one of {', '.join(CHOICES)}", param_hint="MODEL")
+    if cdnow_groups:
+        if model not in ("boosted", "all"):
+            raise typer.BadParameter(
+                "--cdnow-groups compares boosted with both baselines: choose boosted or all", param_hint="MODEL"
+            )
+        if transactions is not None or history or calibration_end is not None or holdout_end is not None:
+            raise typer.BadParameter(
+                "--cdnow-groups reads the CDNOW cohort with the paper's dates; it takes no --transactions, "
+                "--history, --calibration-end or --holdout-end",
+                param_hint="--cdnow-groups",
+            )
+        from omotenashi.cli.evaluate_groups import run as run_groups
+
+        with friendly_errors():
+            run_groups(as_json=as_json)
+        return
     if model in BEHAVIOUR_CHOICES:
         if transactions is not None or calibration_end is not None or holdout_end is not None:
             raise typer.BadParameter(

@@ -1,4 +1,5 @@
-"""CDNOW purchases (real): the 1/10 sample of Fader, Hardie & Lee (2005), as shipped in the `lifetimes` package.
+"""CDNOW purchases (real): the 1/10 sample of Fader, Hardie & Lee (2005), and the full cohort it was drawn from
+(23,570 customers who first bought in the first quarter of 1997), as shipped in the `lifetimes` package.
 
 Read from the installed package's files, without importing `lifetimes.datasets` (which needs `pkg_resources`).
 """
@@ -14,6 +15,9 @@ from pathlib import Path
 from omotenashi.core.errors import MissingExtra
 
 SAMPLE_SHA256_PREFIX = "6fae1015"
+# The paper's split of the sample: 39 weeks of calibration, 39 of holdout.
+CALIBRATION_END = date(1997, 9, 30)
+HOLDOUT_END = date(1998, 6, 30)
 
 
 @dataclass(frozen=True)
@@ -65,3 +69,21 @@ def purchases() -> list[Purchase]:
             )
         )
     return out
+
+
+def cohort_rows() -> list[tuple[str, date, float]]:
+    """Every purchase of the full cohort (CDNOW_master.txt) as (master id, date, dollars), ids as written."""
+    out = []
+    for line in dataset_path("CDNOW_master.txt").read_text().splitlines():
+        parts = line.split()
+        # The first line names the columns.
+        if not parts or not parts[0].isdigit():
+            continue
+        master, ymd, _cds, dollars = parts
+        out.append((master, date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:8])), float(dollars)))
+    return out
+
+
+def sample_master_ids() -> set[str]:
+    """The master ids (first column of CDNOW_sample.txt) of the 2,357 customers in the paper's sample."""
+    return {parts[0] for line in dataset_path().read_text().splitlines() if (parts := line.split())}
