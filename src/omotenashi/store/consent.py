@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, func, select
 
 from omotenashi.store.schema import consent_receipts
-from omotenashi.store.sql import driver_sql, execute_many, fetch_in
+from omotenashi.store.sql import execute_many, fetch_in, first_row
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Receipt:
 def has_any_state(conn: Connection, workspace_id: str) -> bool:
     """Whether any customer of the workspace has said anything about consent yet. On the hot path: plain SQL."""
     sql = "SELECT 1 FROM consent_state WHERE workspace_id = ? LIMIT 1"
-    return conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id,)).first() is not None
+    return first_row(conn, sql, (workspace_id,)) is not None
 
 
 def states(conn: Connection, workspace_id: str, subjects: Iterable[str]) -> dict[str, dict[str, str]]:

@@ -6,13 +6,13 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection
 
-from omotenashi.store.sql import driver_sql, fetch_in
+from omotenashi.store.sql import driver_sql, fetch_in, first_row
 
 
 def has_any(conn: Connection, workspace_id: str) -> bool:
     """Whether the workspace suppresses anyone at all (lets intake skip the lookup). On the hot path: plain SQL."""
     sql = "SELECT 1 FROM suppressions WHERE workspace_id = ? LIMIT 1"
-    return conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id,)).first() is not None
+    return first_row(conn, sql, (workspace_id,)) is not None
 
 
 def suppressed(conn: Connection, workspace_id: str, hashes: Iterable[str]) -> set[str]:

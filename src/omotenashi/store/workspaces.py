@@ -9,7 +9,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 
 from omotenashi.core.clock import to_epoch_ms, utc_now
 from omotenashi.store.schema import sources, workspaces, write_keys
-from omotenashi.store.sql import driver_sql
+from omotenashi.store.sql import first_row
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def list_keys(conn: Connection, workspace_id: str) -> list[KeyRow]:
 def key_is_live(conn: Connection, key_hash: str, workspace_id: str, source_id: str) -> bool:
     """Whether the write key still belongs, unrevoked, to that source (one primary-key lookup, on the hot path)."""
     sql = "SELECT 1 FROM write_keys WHERE key_hash = ? AND workspace_id = ? AND source_id = ? AND revoked_at IS NULL"
-    return conn.exec_driver_sql(driver_sql(conn, sql), (key_hash, workspace_id, source_id)).first() is not None
+    return first_row(conn, sql, (key_hash, workspace_id, source_id)) is not None
 
 
 def key_owner(conn: Connection, key_hash: str) -> KeyOwner | None:
