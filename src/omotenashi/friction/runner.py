@@ -27,7 +27,7 @@ from omotenashi.store import signals as repo
 class Writes:
     """Everything one batch decided, written at the end in a few statements."""
 
-    states: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    states: list[tuple[str, str, str]] = field(default_factory=list)  # (detector, customer, state as stored)
     gone: list[tuple[str, str]] = field(default_factory=list)
     timers: list[tuple[int, int, str]] = field(default_factory=list)
     upserts: list[tuple[str, str, Finding]] = field(default_factory=list)  # (customer, kind, finding)
@@ -58,6 +58,10 @@ class StateCache:
     """What the detectors keep of the customers seen lately, as last written (and that they keep nothing, which is
     most of what there is to know), so a batch reads the store only for customers it has not seen.
 
+    States are kept as the JSON the store holds: a look gets a fresh copy, exactly what a new process would read
+    back, and tens of thousands of customers' windows are a few strings rather than a heap of small lists that
+    every full collection of the cycle collector would walk.
+
     Only the follower that writes these rows reads them through here; it empties the cache when a batch fails, when
     it forgets customers, and before a rescan. Timers read the store itself: an erased customer gets no event, and
     a timer finds nothing left of them.
@@ -65,7 +69,7 @@ class StateCache:
 
     def __init__(self, limit: int = 100_000) -> None:
         self.limit = limit
-        self._by_customer: OrderedDict[str, dict[str, dict[str, Any]]] = OrderedDict()
+        self._by_customer: OrderedDict[str, dict[str, str]] = OrderedDict()
 
     def load(
         self, conn: Connection, workspace_id: str, names: Sequence[str], customers: Sequence[str]
@@ -74,27 +78,34 @@ class StateCache:
         known = self._by_customer
         missing = [c for c in customers if c not in known]
         if missing:
-            found = repo.load_states(conn, workspace_id, names, missing)
+            found = repo.load_state_texts(conn, workspace_id, names, missing)
             for c in missing:
                 known[c] = {}
-            for (name, c), state in found.items():
-                known[c][name] = state
-        out = {}
+            for (name, c), text in found.items():
+                known[c][name] = text
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        decode = repo.decode_state
         for c in customers:
             known.move_to_end(c)
-            out[c] = known[c]
+            texts = known[c]
+            states = out[c] = {}
+            for name, text in texts.items():
+                state = decode(text)
+                if state is not None:
+                    states[name] = state
         while len(known) > self.limit:
             known.popitem(last=False)
         return out
 
-    def put(self, customer_id: str, name: str, state: dict[str, Any] | None) -> None:
+    def put(self, customer_id: str, name: str, text: str | None) -> None:
+        """What a detector now keeps of a customer (its stored JSON; None: nothing)."""
         entry = self._by_customer.get(customer_id)
         if entry is None:
             return
-        if state is None:
+        if text is None:
             entry.pop(name, None)
         else:
-            entry[name] = state
+            entry[name] = text
 
     def drop(self, customers: Sequence[str]) -> None:
         for c in customers:
@@ -159,7 +170,7 @@ class Runner:
                 continue
             prepare = getattr(d, "prepare", None)
             if prepare is not None:
-                prepare(Context(conn, workspace_id, "", cache), [cid for cid, _, _ in work])
+                prepare(Context(conn, workspace_id, "", cache), work, now)
             for cid, state, events in work:
                 obs = d.observe(state, events, now, Context(conn, workspace_id, cid, cache))
                 self._take(out, d, workspace_id, cid, state, obs, now)
@@ -198,7 +209,9 @@ class Runner:
             d = self.by_name[name]
             prepare = getattr(d, "prepare", None)
             if prepare is not None:
-                prepare(Context(conn, workspace_id, "", cache), sorted(cids))
+                prepare(
+                    Context(conn, workspace_id, "", cache), [(c, states.get((name, c)), []) for c in sorted(cids)], now
+                )
             for cid in sorted(cids):
                 state = states.get((name, cid))
                 obs = d.observe(state, [], now, Context(conn, workspace_id, cid, cache))
@@ -217,8 +230,8 @@ class Runner:
         out.looks += 1
         if not obs.changed:
             return
-        self.cache.put(cid, d.name, obs.state)
         if obs.state is None:
+            self.cache.put(cid, d.name, None)
             if before is not None:
                 out.gone.append((d.name, cid))
         else:
@@ -231,7 +244,9 @@ class Runner:
                 state["_t"] = registered  # still set: it will fire, and a look then costs little
             else:
                 state.pop("_t", None)
-            out.states.append((d.name, cid, state))
+            text = repo.encode_state(state)
+            self.cache.put(cid, d.name, text)
+            out.states.append((d.name, cid, text))
         out.upserts.extend((cid, d.name, f) for f in obs.upserts)
         out.taken_back.extend(repo.signal_id(workspace_id, cid, d.name, k) for k in obs.retractions)
 
