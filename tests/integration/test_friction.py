@@ -123,17 +123,19 @@ def test_what_detectors_keep_is_remembered_as_stored_and_each_look_gets_its_own_
     [stored] = rows(runtime, sql, c=cid)
     cache = runtime.friction.consumers["shop"].runner.cache
     with runtime.engines.read.connect() as conn:
-        first = cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"]
-        assert first == json.loads(stored["state"]) and len(first["r"]) == 2
+        first = repo.decode_state(cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"])
+        assert first is not None and first == json.loads(stored["state"]) and len(first["r"]) == 2
         first["r"].clear()  # what one look does to its copy is not what the next look reads
-        again = cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"]
+        again = repo.decode_state(cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"])
     assert again == json.loads(stored["state"])
     send(runtime, click("u9", 1_500))  # the third click is judged with the two kept ones
     [s] = signals_of(runtime, "u9")
     assert s.kind == "rage_click" and len(s.evidence) == 3 and s.first_seen == T0 + 1_500
     [kept] = rows(runtime, sql, c=cid)
     with runtime.engines.read.connect() as conn:
-        assert cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"] == json.loads(kept["state"])
+        assert json.loads(cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"]) == json.loads(
+            kept["state"]
+        )
 
 
 def test_the_signals_api_explains_each_signal_in_the_members_language(runtime: Runtime, server: str) -> None:

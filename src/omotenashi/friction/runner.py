@@ -9,7 +9,7 @@ time) are run, and the customers a detector asks to look at again (stall, after 
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,8 +73,8 @@ class StateCache:
 
     def load(
         self, conn: Connection, workspace_id: str, names: Sequence[str], customers: Sequence[str]
-    ) -> dict[str, dict[str, dict[str, Any]]]:
-        """Customer → detector → state, for these customers."""
+    ) -> dict[str, dict[str, str]]:
+        """Customer → detector → state (its stored JSON: `repo.decode_state` makes a copy to look with)."""
         known = self._by_customer
         missing = [c for c in customers if c not in known]
         if missing:
@@ -82,17 +82,12 @@ class StateCache:
             for c in missing:
                 known[c] = {}
             for (name, c), text in found.items():
-                known[c][name] = text
-        out: dict[str, dict[str, dict[str, Any]]] = {}
-        decode = repo.decode_state
+                if repo.decode_state(text) is not None:  # an unreadable row is as good as none
+                    known[c][name] = text
+        out = {}
         for c in customers:
             known.move_to_end(c)
-            texts = known[c]
-            states = out[c] = {}
-            for name, text in texts.items():
-                state = decode(text)
-                if state is not None:
-                    states[name] = state
+            out[c] = known[c]
         while len(known) > self.limit:
             known.popitem(last=False)
         return out
@@ -151,7 +146,8 @@ class Runner:
         cache: dict[Any, Any] = {}
         states = self.cache.load(conn, workspace_id, self.names, list(batch)) if batch else {}
         looked: set[tuple[str, str]] = set()
-        todo: dict[str, list[tuple[str, dict[str, Any] | None, list[Event]]]] = defaultdict(list)
+        # What is kept stays stored JSON until the look that needs it: a batch's copies live one look each.
+        todo: dict[str, list[tuple[str, str | None, list[Event]]]] = defaultdict(list)
         for cid, events in batch.items():
             seen: dict[frozenset[str], _Seen] = {}
             kept = states[cid]
@@ -160,18 +156,23 @@ class Runner:
                 view = seen.get(needs)
                 if view is None:
                     view = seen[needs] = _Seen([e for e in events if needs <= e.purposes])
-                state = kept.get(d.name)
-                if state is None and not view.starts(d):
+                text = kept.get(d.name)
+                if text is None and not view.starts(d):
                     continue
-                todo[d.name].append((cid, state, view.events))
+                todo[d.name].append((cid, text, view.events))
+        decode = repo.decode_state
         for d in self.detectors:
             work = todo.get(d.name)
             if not work:
                 continue
             prepare = getattr(d, "prepare", None)
+            looks: Iterable[tuple[str, dict[str, Any] | None, list[Event]]] = (
+                (cid, None if text is None else decode(text), events) for cid, text, events in work
+            )
             if prepare is not None:
-                prepare(Context(conn, workspace_id, "", cache), work, now)
-            for cid, state, events in work:
+                looks = list(looks)
+                prepare(Context(conn, workspace_id, "", cache), looks, now)
+            for cid, state, events in looks:
                 obs = d.observe(state, events, now, Context(conn, workspace_id, cid, cache))
                 self._take(out, d, workspace_id, cid, state, obs, now)
                 looked.add((d.name, cid))
