@@ -115,6 +115,29 @@ def test_withdrawing_care_later_hides_the_signals_at_once_and_forgets_them_at_th
     assert rows(runtime, "SELECT COUNT(*) AS n FROM detector_state WHERE customer_id = :c", c=cid)[0]["n"] == 0
 
 
+def test_what_detectors_keep_is_remembered_as_stored_and_each_look_gets_its_own_copy(runtime: Runtime) -> None:
+    send(runtime, *(click("u9", 1_000 + 250 * k) for k in range(2)))  # two clicks: kept, not yet a burst
+    assert signals_of(runtime, "u9") == []
+    cid = customer_of(runtime, "user_id", "u9")
+    sql = "SELECT state FROM detector_state WHERE customer_id = :c AND detector = 'rage_click'"
+    [stored] = rows(runtime, sql, c=cid)
+    cache = runtime.friction.consumers["shop"].runner.cache
+    with runtime.engines.read.connect() as conn:
+        first = repo.decode_state(cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"])
+        assert first is not None and first == json.loads(stored["state"]) and len(first["r"]) == 2
+        first["r"].clear()  # what one look does to its copy is not what the next look reads
+        again = repo.decode_state(cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"])
+    assert again == json.loads(stored["state"])
+    send(runtime, click("u9", 1_500))  # the third click is judged with the two kept ones
+    [s] = signals_of(runtime, "u9")
+    assert s.kind == "rage_click" and len(s.evidence) == 3 and s.first_seen == T0 + 1_500
+    [kept] = rows(runtime, sql, c=cid)
+    with runtime.engines.read.connect() as conn:
+        assert json.loads(cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"]) == json.loads(
+            kept["state"]
+        )
+
+
 def test_the_signals_api_explains_each_signal_in_the_members_language(runtime: Runtime, server: str) -> None:
     send(runtime, *(click("u5", 1_000 + 200 * k, text="<b>Export</b>") for k in range(3)))
     add_staff(runtime, "ken@example.com", language="ja")

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from operator import attrgetter
 
 from sqlalchemy import Connection
 
 from omotenashi.config.house import HouseFile
 from omotenashi.core.clock import Clock, to_epoch_ms, utc_now
 from omotenashi.core.purposes import ConsentStatus
-from omotenashi.friction.events import Event, from_robot, from_row
+from omotenashi.friction.events import Event, from_row, is_robot, user_agent
 from omotenashi.friction.runner import Runner, Writes
 from omotenashi.store import consent, cursors
 from omotenashi.store import customers as customers_repo
@@ -37,6 +38,8 @@ LIVE_LAG_MS = 3_600_000  # events that arrive within this of their time are live
 GATHER_EVENTS = 20_000  # settled events judged together, unless they have waited GATHER_MS (a busy import)
 GATHER_MS = 1_000
 MAX_KNOWN_IDS = 400_000
+MAX_KNOWN_AGENTS = 10_000
+_TIME_ORDER = attrgetter("ts", "seq")
 
 
 class FrictionConsumer:
@@ -58,6 +61,7 @@ class FrictionConsumer:
         self._judged: dict[str, int] = {}  # workspace → the batch number what is in memory belongs to
         # Identifier → the base customer it was first seen with: that never changes, so it is remembered.
         self._bases: dict[tuple[str, str], str] = {}
+        self._agents: dict[str, bool] = {}  # user agent → whether a robot sent it
 
     @property
     def active(self) -> bool:
@@ -147,48 +151,68 @@ class FrictionConsumer:
         try:
             self._held[workspace_id] = still
             self._judged[workspace_id] = clock["n"]
-            batch, subjects = self._read(conn, workspace_id, ready)
-            self._respect_consent(conn, workspace_id, batch, subjects)
+            # Whose consent to look at is gathered only when somebody has said anything about consent.
+            subjects: dict[str, set[str]] | None = None
+            if ready and consent.has_any_state(conn, workspace_id):
+                subjects = defaultdict(set)
+            batch = self._read(conn, workspace_id, ready, subjects)
+            if subjects:
+                self._respect_consent(conn, workspace_id, batch, subjects)
             return self.runner.run(conn, workspace_id, batch, now, wall, sweep=sweep, final=final)
         except BaseException:
             self.forget()  # the transaction will not commit: what was kept in memory from it never happened
             raise
 
     def _read(
-        self, conn: Connection, workspace_id: str, rows: Sequence[EventRow]
-    ) -> tuple[dict[str, list[Event]], dict[str, set[str]]]:
+        self,
+        conn: Connection,
+        workspace_id: str,
+        rows: Sequence[EventRow],
+        subjects: dict[str, set[str]] | None = None,
+    ) -> dict[str, list[Event]]:
+        """Base customer → their events, in time order (erased senders and robots left out); `subjects` collects
+        each customer's userIds and anonymousIds of those events."""
         bases = self._bases
-        keys: set[tuple[str, str]] = set()
-        for r in rows:
-            key = ("user_id", r.user_id) if r.user_id is not None else ("anonymous_id", r.anonymous_id or "")
-            if key not in bases:
-                keys.add(key)
-        if keys:
-            bases.update(customers_repo.find_identities(conn, workspace_id, keys))
+        ordered = sorted(rows, key=_TIME_ORDER)
+        keys = [
+            ("user_id", r.user_id) if r.user_id is not None else ("anonymous_id", r.anonymous_id or "") for r in ordered
+        ]
+        missing = {k for k in keys if k not in bases}
+        if missing:
+            bases.update(customers_repo.find_identities(conn, workspace_id, missing))
             if len(bases) > MAX_KNOWN_IDS:
                 self._bases = bases = dict(list(bases.items())[-MAX_KNOWN_IDS // 2 :])
         batch: dict[str, list[Event]] = defaultdict(list)
-        subjects: dict[str, set[str]] = defaultdict(set)
         robots = self.robots
-        for r in sorted(rows, key=_time_order):
-            key = ("user_id", r.user_id) if r.user_id is not None else ("anonymous_id", r.anonymous_id or "")
+        for key, r in zip(keys, ordered, strict=True):
             cid = bases.get(key)
             if cid is None:
                 continue  # memory runs first and attributes every event it keeps: this one was erased since
-            if robots and r.type == "page" and from_robot(r, robots):
+            if robots and r.type == "page" and self._from_robot(r, robots):
                 continue
             batch[cid].append(from_row(r))
-            for subject in (r.user_id, r.anonymous_id):
-                if subject is not None:
-                    subjects[cid].add(subject)
-        return batch, subjects
+            if subjects is not None:
+                for subject in (r.user_id, r.anonymous_id):
+                    if subject is not None:
+                        subjects[cid].add(subject)
+        return batch
+
+    def _from_robot(self, r: EventRow, robots: tuple[str, ...]) -> bool:
+        # A workspace's pages come from few distinct user agents: each is looked at once.
+        agent = user_agent(r)
+        if agent is None:
+            return False
+        found = self._agents.get(agent)
+        if found is None:
+            if len(self._agents) > MAX_KNOWN_AGENTS:
+                self._agents.clear()
+            found = self._agents[agent] = is_robot(agent, robots)
+        return found
 
     def _respect_consent(
         self, conn: Connection, workspace_id: str, batch: dict[str, list[Event]], subjects: dict[str, set[str]]
     ) -> None:
         """Forget, and stop reading, customers who withdrew a purpose some detector needs."""
-        if not batch or not consent.has_any_state(conn, workspace_id):
-            return
         states = consent.states(conn, workspace_id, {s for subs in subjects.values() for s in subs})
         for cid, subs in subjects.items():
             withdrawn = {
@@ -204,7 +228,3 @@ class FrictionConsumer:
             self.runner.cache.drop([cid])
             for e in batch[cid]:
                 e.purposes = e.purposes - withdrawn
-
-
-def _time_order(r: EventRow) -> tuple[int, int]:
-    return (r.ts, r.seq)

@@ -104,17 +104,22 @@ def from_row(row: EventRow) -> Event:
     )
 
 
-def from_robot(row: EventRow, words: tuple[str, ...]) -> bool:
-    """Whether the event's user agent says a robot sent it (crawlers flick between pages like lost customers)."""
+def user_agent(row: EventRow) -> str | None:
+    """The user agent the event's context names, if any (read without decoding the context)."""
     context = row.context
-    if not context or not words:
-        return False
+    if not context:
+        return None
     at = context.find('"userAgent"')
     if at < 0:
-        return False
+        return None
     start = context.find('"', at + 11)
     end = context.find('"', start + 1) if start >= 0 else -1
     if end < 0:
-        return False
-    agent = context[start + 1 : end].lower()
-    return any(w in agent for w in words)
+        return None
+    return context[start + 1 : end]
+
+
+def is_robot(agent: str, words: tuple[str, ...]) -> bool:
+    """Whether a user agent says a robot sent the event (crawlers flick between pages like lost customers)."""
+    lowered = agent.lower()
+    return any(w in lowered for w in words)

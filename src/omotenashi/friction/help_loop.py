@@ -9,6 +9,7 @@ single view, a search whose result is clicked, or one search left alone are not 
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from omotenashi.config.friction import FrictionEventNames, HelpLoopSettings
@@ -28,7 +29,9 @@ class HelpLoop(WindowDetector):
         self.s = settings
         self.paths = globs(settings.help_paths)
         # A page can be an article only if its raw properties hold the article property or a help path's start.
-        self.hints = [f'"{settings.article_property}"', *(_literal_start(p) for p in settings.help_paths)]
+        # (Or an escaped slash, which hides a path's start.)
+        hints = [f'"{settings.article_property}"', *(_literal_start(p) for p in settings.help_paths), "\\/"]
+        self.hints = re.compile("|".join(re.escape(h) for h in hints))
         self.view_ms = settings.view_window_minutes * MINUTE
         self.search_ms = settings.search_window_minutes * MINUTE
         self.triggers = Triggers(tracks=frozenset({names.help_article, names.help_searched}), pages=True)
@@ -39,7 +42,7 @@ class HelpLoop(WindowDetector):
                 return e.text(self.s.article_property, TEXT_LIMIT) or e.text("title", TEXT_LIMIT) or "?"
             return None
         raw = e.raw_props
-        if e.type != "page" or not raw or not (any(h in raw for h in self.hints) or "\\/" in raw):
+        if e.type != "page" or not raw or self.hints.search(raw) is None:
             return None
         article = e.text(self.s.article_property, TEXT_LIMIT)
         if article:

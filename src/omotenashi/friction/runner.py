@@ -9,7 +9,7 @@ time) are run, and the customers a detector asks to look at again (stall, after 
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from omotenashi.store import signals as repo
 class Writes:
     """Everything one batch decided, written at the end in a few statements."""
 
-    states: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    states: list[tuple[str, str, str]] = field(default_factory=list)  # (detector, customer, state as stored)
     gone: list[tuple[str, str]] = field(default_factory=list)
     timers: list[tuple[int, int, str]] = field(default_factory=list)
     upserts: list[tuple[str, str, Finding]] = field(default_factory=list)  # (customer, kind, finding)
@@ -58,6 +58,10 @@ class StateCache:
     """What the detectors keep of the customers seen lately, as last written (and that they keep nothing, which is
     most of what there is to know), so a batch reads the store only for customers it has not seen.
 
+    States are kept as the JSON the store holds: a look gets a fresh copy, exactly what a new process would read
+    back, and tens of thousands of customers' windows are a few strings rather than a heap of small lists that
+    every full collection of the cycle collector would walk.
+
     Only the follower that writes these rows reads them through here; it empties the cache when a batch fails, when
     it forgets customers, and before a rescan. Timers read the store itself: an erased customer gets no event, and
     a timer finds nothing left of them.
@@ -65,20 +69,21 @@ class StateCache:
 
     def __init__(self, limit: int = 100_000) -> None:
         self.limit = limit
-        self._by_customer: OrderedDict[str, dict[str, dict[str, Any]]] = OrderedDict()
+        self._by_customer: OrderedDict[str, dict[str, str]] = OrderedDict()
 
     def load(
         self, conn: Connection, workspace_id: str, names: Sequence[str], customers: Sequence[str]
-    ) -> dict[str, dict[str, dict[str, Any]]]:
-        """Customer → detector → state, for these customers."""
+    ) -> dict[str, dict[str, str]]:
+        """Customer → detector → state (its stored JSON: `repo.decode_state` makes a copy to look with)."""
         known = self._by_customer
         missing = [c for c in customers if c not in known]
         if missing:
-            found = repo.load_states(conn, workspace_id, names, missing)
+            found = repo.load_state_texts(conn, workspace_id, names, missing)
             for c in missing:
                 known[c] = {}
-            for (name, c), state in found.items():
-                known[c][name] = state
+            for (name, c), text in found.items():
+                if repo.decode_state(text) is not None:  # an unreadable row is as good as none
+                    known[c][name] = text
         out = {}
         for c in customers:
             known.move_to_end(c)
@@ -87,14 +92,15 @@ class StateCache:
             known.popitem(last=False)
         return out
 
-    def put(self, customer_id: str, name: str, state: dict[str, Any] | None) -> None:
+    def put(self, customer_id: str, name: str, text: str | None) -> None:
+        """What a detector now keeps of a customer (its stored JSON; None: nothing)."""
         entry = self._by_customer.get(customer_id)
         if entry is None:
             return
-        if state is None:
+        if text is None:
             entry.pop(name, None)
         else:
-            entry[name] = state
+            entry[name] = text
 
     def drop(self, customers: Sequence[str]) -> None:
         for c in customers:
@@ -140,7 +146,8 @@ class Runner:
         cache: dict[Any, Any] = {}
         states = self.cache.load(conn, workspace_id, self.names, list(batch)) if batch else {}
         looked: set[tuple[str, str]] = set()
-        todo: dict[str, list[tuple[str, dict[str, Any] | None, list[Event]]]] = defaultdict(list)
+        # What is kept stays stored JSON until the look that needs it: a batch's copies live one look each.
+        todo: dict[str, list[tuple[str, str | None, list[Event]]]] = defaultdict(list)
         for cid, events in batch.items():
             seen: dict[frozenset[str], _Seen] = {}
             kept = states[cid]
@@ -149,18 +156,23 @@ class Runner:
                 view = seen.get(needs)
                 if view is None:
                     view = seen[needs] = _Seen([e for e in events if needs <= e.purposes])
-                state = kept.get(d.name)
-                if state is None and not view.starts(d):
+                text = kept.get(d.name)
+                if text is None and not view.starts(d):
                     continue
-                todo[d.name].append((cid, state, view.events))
+                todo[d.name].append((cid, text, view.events))
+        decode = repo.decode_state
         for d in self.detectors:
             work = todo.get(d.name)
             if not work:
                 continue
             prepare = getattr(d, "prepare", None)
+            looks: Iterable[tuple[str, dict[str, Any] | None, list[Event]]] = (
+                (cid, None if text is None else decode(text), events) for cid, text, events in work
+            )
             if prepare is not None:
-                prepare(Context(conn, workspace_id, "", cache), [cid for cid, _, _ in work])
-            for cid, state, events in work:
+                looks = list(looks)
+                prepare(Context(conn, workspace_id, "", cache), looks, now)
+            for cid, state, events in looks:
                 obs = d.observe(state, events, now, Context(conn, workspace_id, cid, cache))
                 self._take(out, d, workspace_id, cid, state, obs, now)
                 looked.add((d.name, cid))
@@ -198,7 +210,9 @@ class Runner:
             d = self.by_name[name]
             prepare = getattr(d, "prepare", None)
             if prepare is not None:
-                prepare(Context(conn, workspace_id, "", cache), sorted(cids))
+                prepare(
+                    Context(conn, workspace_id, "", cache), [(c, states.get((name, c)), []) for c in sorted(cids)], now
+                )
             for cid in sorted(cids):
                 state = states.get((name, cid))
                 obs = d.observe(state, [], now, Context(conn, workspace_id, cid, cache))
@@ -217,8 +231,8 @@ class Runner:
         out.looks += 1
         if not obs.changed:
             return
-        self.cache.put(cid, d.name, obs.state)
         if obs.state is None:
+            self.cache.put(cid, d.name, None)
             if before is not None:
                 out.gone.append((d.name, cid))
         else:
@@ -231,7 +245,9 @@ class Runner:
                 state["_t"] = registered  # still set: it will fire, and a look then costs little
             else:
                 state.pop("_t", None)
-            out.states.append((d.name, cid, state))
+            text = repo.encode_state(state)
+            self.cache.put(cid, d.name, text)
+            out.states.append((d.name, cid, text))
         out.upserts.extend((cid, d.name, f) for f in obs.upserts)
         out.taken_back.extend(repo.signal_id(workspace_id, cid, d.name, k) for k in obs.retractions)
 

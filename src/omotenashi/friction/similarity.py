@@ -21,6 +21,7 @@ from omotenashi.core.errors import MissingExtra
 THRESHOLDS = {"tfidf": 0.2, "embeddings": 0.55}
 _lock = threading.Lock()
 _cache: dict[str, Similarity] = {}
+MAX_KNOWN_TEXTS = 4_096
 
 
 class Similarity(Protocol):
@@ -41,17 +42,34 @@ class TfidfSimilarity:
             analyzer="char_wb", ngram_range=(3, 5), n_features=2**18, alternate_sign=False, norm=None
         )
         self._idf = TfidfTransformer(sublinear_tf=True).fit(self._vectorizer.transform(BACKGROUND)).idf_
+        self._known: dict[str, tuple[Any, Any]] = {}  # text → its vector's (columns, weights), for texts seen lately
+        self._lock = threading.Lock()
 
     def vectors(self, texts: Sequence[str]) -> list[dict[int, float]]:
-        """Each text as sparse unit vector: sublinear term frequency times inverse document frequency."""
+        """Each text as sparse unit vector: sublinear term frequency times inverse document frequency.
+
+        A customer's contacts are compared again each time they write, by both question detectors: the vectors of
+        the texts seen lately are kept (compactly; a text's vector depends on nothing else), so only new texts go
+        through the vectoriser."""
+        with self._lock:
+            known = self._known
+            new = list(dict.fromkeys(t for t in texts if t not in known))
+            if new:
+                if len(known) + len(new) > MAX_KNOWN_TEXTS:
+                    known.clear()
+                known.update(zip(new, self._vectorise(new), strict=True))
+            found = [known[t] for t in texts]
+        return [dict(zip(columns.tolist(), weights.tolist(), strict=True)) for columns, weights in found]
+
+    def _vectorise(self, texts: Sequence[str]) -> list[tuple[Any, Any]]:
         counts: Any = self._vectorizer.transform(list(texts))
         out = []
         for i in range(counts.shape[0]):
             lo, hi = counts.indptr[i], counts.indptr[i + 1]
-            columns = counts.indices[lo:hi]
+            columns = counts.indices[lo:hi].copy()
             weights = (1.0 + np.log(counts.data[lo:hi])) * self._idf[columns]
             norm = float(np.sqrt(np.dot(weights, weights))) or 1.0
-            out.append(dict(zip(columns.tolist(), (weights / norm).tolist(), strict=True)))
+            out.append((columns, weights / norm))
         return out
 
     def pairwise(self, texts: Sequence[str]) -> list[list[float]]:

@@ -64,18 +64,35 @@ class Stall:
     def wants(self, e: Event) -> bool:
         return e.type == "track" and e.name in self.step_events
 
-    def prepare(self, ctx: Context, customers: Sequence[str]) -> None:
-        """Read the reached steps of the customers about to be judged, and the baselines if they changed."""
+    def prepare(
+        self, ctx: Context, looks: Sequence[tuple[str, dict[str, Any] | None, Sequence[Event]]], now: int
+    ) -> None:
+        """Read the reached steps of the customers about to be judged (those whose events may change a stall), and
+        the baselines if they changed."""
         assert ctx.conn is not None
         version = repo.baselines_version(ctx.conn, ctx.workspace_id, sorted(self.specs))
         if version != self._version:
             self._version = version
             self._thresholds.clear()
+        today = now // DAY
+        customers = [cid for cid, state, events in looks if self._judges(state, events, today)]
+        if not customers:
+            return
         found = journeys_repo.step_rows_for(ctx.conn, ctx.workspace_id, set(customers), self.specs)
         for cid in customers:
             for jid in self.specs:
                 rows = found.get((cid, jid), {})
                 ctx.cache[("stall-steps", cid, jid)] = [rows[i] for i in sorted(rows)]
+
+    def _judges(self, state: dict[str, Any] | None, events: Sequence[Event], today: int) -> bool:
+        """Whether a look with these events judges the customer's steps again: with no event (time has come), when
+        a step is reached, or when a stalled customer is active on a day not yet looked at."""
+        if not events:
+            return True
+        if any(self.wants(e) for e in events):
+            return True
+        st = state or {}
+        return bool(st.get("o")) and st.get("e", -1) < today and any(e.device is not None for e in events)
 
     def to_wake(self, conn: Connection, workspace_id: str, now: int, final: bool) -> list[str]:
         """Every customer of the watched journeys, when the baselines changed since they were last judged."""
@@ -91,11 +108,8 @@ class Stall:
             return Observation(state, False)
         st = state or {}
         today = now // DAY
-        if events:
-            stepped = any(self.wants(e) for e in events)
-            active = bool(st.get("o")) and st.get("e", -1) < today and any(e.device is not None for e in events)
-            if not stepped and not active:
-                return Observation(state, False, due=st.get("d"))
+        if not self._judges(state, events, today):
+            return Observation(state, False, due=st.get("d"))
         findings, due = self._judge(ctx, now)
         emitted: dict[str, str] = st.get("k", {})
         current = {f.key: f.fingerprint() for f in findings}

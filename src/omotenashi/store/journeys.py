@@ -83,11 +83,22 @@ def encode_cohort(cohort: Mapping[str, str]) -> str:
 
 
 def _cohort(text: str | None) -> dict[str, str]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+    # A workspace has few distinct cohorts and every step row carries one: each text is parsed once.
+    items = _COHORTS.get(text or "")
+    if items is None:
+        try:
+            value = json.loads(text or "{}")
+        except ValueError:
+            value = None
+        items = tuple((str(k), str(v)) for k, v in value.items()) if isinstance(value, dict) else ()
+        if len(_COHORTS) >= MAX_KNOWN_COHORTS:
+            _COHORTS.clear()
+        _COHORTS[text or ""] = items
+    return dict(items)
+
+
+_COHORTS: dict[str, tuple[tuple[str, str], ...]] = {}
+MAX_KNOWN_COHORTS = 10_000
 
 
 _POSITION_COLS = "customer_id, journey, stage, step, step_index, entered_at, last_event_at, last_seq, cohort"

@@ -199,6 +199,18 @@ def load_states(
     conn: Connection, workspace_id: str, detectors: Sequence[str], customer_ids: Iterable[str]
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """What each detector keeps of each of these customers (only those it keeps something of)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for key, text in load_state_texts(conn, workspace_id, detectors, customer_ids).items():
+        value = decode_state(text)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def load_state_texts(
+    conn: Connection, workspace_id: str, detectors: Sequence[str], customer_ids: Iterable[str]
+) -> dict[tuple[str, str], str]:
+    """The stored JSON of what each detector keeps of each of these customers, undecoded."""
     if not detectors:
         return {}
     marks = ",".join("?" * len(detectors))
@@ -206,31 +218,38 @@ def load_states(
         "SELECT detector, customer_id, state FROM detector_state WHERE workspace_id = ? "
         f"AND detector IN ({marks}) AND customer_id IN ({{marks}})"
     )
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    for detector, cid, text in fetch_in(conn, sql, (workspace_id, *detectors), customer_ids):
-        try:
-            value = _decode(text)
-        except msgspec.DecodeError:
-            continue
-        if isinstance(value, dict):
-            out[(detector, cid)] = value
-    return out
+    return {(d, c): text for d, c, text in fetch_in(conn, sql, (workspace_id, *detectors), customer_ids)}
+
+
+def encode_state(state: dict[str, Any]) -> str:
+    """A detector's state as stored (compact JSON)."""
+    return _encode(state).decode()
+
+
+def decode_state(text: str | bytes) -> dict[str, Any] | None:
+    """A detector's state from its stored JSON (None when unreadable)."""
+    try:
+        value = _decode(text)
+    except msgspec.DecodeError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def save_states(
     conn: Connection,
     workspace_id: str,
-    rows: Sequence[tuple[str, str, dict[str, Any]]],
+    rows: Sequence[tuple[str, str, str]],
     gone: Sequence[tuple[str, str]],
     now_ms: int,
 ) -> None:
-    """Write (detector, customer, state) rows and delete the (detector, customer) rows with nothing left to keep."""
+    """Write (detector, customer, state JSON from `encode_state`) rows and delete the (detector, customer) rows with
+    nothing left to keep."""
     execute_many(
         conn,
         "INSERT INTO detector_state (workspace_id, detector, customer_id, state, updated_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (workspace_id, detector, customer_id) DO UPDATE SET state = excluded.state, "
         "updated_at = excluded.updated_at",
-        [(workspace_id, d, c, _encode(s).decode(), now_ms) for d, c, s in rows],
+        [(workspace_id, d, c, text, now_ms) for d, c, text in rows],
     )
     execute_many(
         conn,
