@@ -33,7 +33,7 @@ class Similarity(Protocol):
 class TfidfSimilarity:
     """Cosine similarity of TF-IDF weighted character n-grams (3 to 5 characters, within words)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_known_texts: int = MAX_KNOWN_TEXTS) -> None:
         from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
         from omotenashi.friction.background import BACKGROUND
@@ -42,6 +42,7 @@ class TfidfSimilarity:
             analyzer="char_wb", ngram_range=(3, 5), n_features=2**18, alternate_sign=False, norm=None
         )
         self._idf = TfidfTransformer(sublinear_tf=True).fit(self._vectorizer.transform(BACKGROUND)).idf_
+        self._max_known = max_known_texts
         self._known: dict[str, tuple[Any, Any]] = {}  # text → its vector's (columns, weights), for texts seen lately
         self._lock = threading.Lock()
 
@@ -55,7 +56,7 @@ class TfidfSimilarity:
             known = self._known
             new = list(dict.fromkeys(t for t in texts if t not in known))
             if new:
-                if len(known) + len(new) > MAX_KNOWN_TEXTS:
+                if len(known) + len(new) > self._max_known:
                     known.clear()
                 known.update(zip(new, self._vectorise(new), strict=True))
             found = [known[t] for t in texts]
