@@ -38,7 +38,6 @@ LIVE_LAG_MS = 3_600_000  # events that arrive within this of their time are live
 GATHER_EVENTS = 20_000  # settled events judged together, unless they have waited GATHER_MS (a busy import)
 GATHER_MS = 1_000
 MAX_KNOWN_IDS = 400_000
-MAX_KNOWN_AGENTS = 10_000
 _TIME_ORDER = attrgetter("ts", "seq")
 
 
@@ -61,7 +60,6 @@ class FrictionConsumer:
         self._judged: dict[str, int] = {}  # workspace → the batch number what is in memory belongs to
         # Identifier → the base customer it was first seen with: that never changes, so it is remembered.
         self._bases: dict[tuple[str, str], str] = {}
-        self._agents: dict[str, bool] = {}  # user agent → whether a robot sent it
 
     @property
     def active(self) -> bool:
@@ -188,7 +186,7 @@ class FrictionConsumer:
             cid = bases.get(key)
             if cid is None:
                 continue  # memory runs first and attributes every event it keeps: this one was erased since
-            if robots and r.type == "page" and self._from_robot(r, robots):
+            if robots and r.type == "page" and (agent := user_agent(r)) is not None and is_robot(agent, robots):
                 continue
             batch[cid].append(from_row(r))
             if subjects is not None:
@@ -196,18 +194,6 @@ class FrictionConsumer:
                     if subject is not None:
                         subjects[cid].add(subject)
         return batch
-
-    def _from_robot(self, r: EventRow, robots: tuple[str, ...]) -> bool:
-        # A workspace's pages come from few distinct user agents: each is looked at once.
-        agent = user_agent(r)
-        if agent is None:
-            return False
-        found = self._agents.get(agent)
-        if found is None:
-            if len(self._agents) > MAX_KNOWN_AGENTS:
-                self._agents.clear()
-            found = self._agents[agent] = is_robot(agent, robots)
-        return found
 
     def _respect_consent(
         self, conn: Connection, workspace_id: str, batch: dict[str, list[Event]], subjects: dict[str, set[str]]

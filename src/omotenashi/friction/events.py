@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import msgspec
@@ -119,7 +120,9 @@ def user_agent(row: EventRow) -> str | None:
     return context[start + 1 : end]
 
 
+@functools.lru_cache(maxsize=10_000)
 def is_robot(agent: str, words: tuple[str, ...]) -> bool:
-    """Whether a user agent says a robot sent the event (crawlers flick between pages like lost customers)."""
+    """Whether a user agent says a robot sent the event (crawlers flick between pages like lost customers). A
+    workspace's pages come from few distinct user agents: each is looked at once."""
     lowered = agent.lower()
     return any(w in lowered for w in words)

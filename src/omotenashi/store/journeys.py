@@ -7,6 +7,7 @@ the friction detectors, code against: their signatures stay stable.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -83,22 +84,17 @@ def encode_cohort(cohort: Mapping[str, str]) -> str:
 
 
 def _cohort(text: str | None) -> dict[str, str]:
+    return dict(_cohort_items(text or ""))
+
+
+@functools.lru_cache(maxsize=10_000)
+def _cohort_items(text: str) -> tuple[tuple[str, str], ...]:
     # A workspace has few distinct cohorts and every step row carries one: each text is parsed once.
-    items = _COHORTS.get(text or "")
-    if items is None:
-        try:
-            value = json.loads(text or "{}")
-        except ValueError:
-            value = None
-        items = tuple((str(k), str(v)) for k, v in value.items()) if isinstance(value, dict) else ()
-        if len(_COHORTS) >= MAX_KNOWN_COHORTS:
-            _COHORTS.clear()
-        _COHORTS[text or ""] = items
-    return dict(items)
-
-
-_COHORTS: dict[str, tuple[tuple[str, str], ...]] = {}
-MAX_KNOWN_COHORTS = 10_000
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return ()
+    return tuple((str(k), str(v)) for k, v in value.items()) if isinstance(value, dict) else ()
 
 
 _POSITION_COLS = "customer_id, journey, stage, step, step_index, entered_at, last_event_at, last_seq, cohort"
