@@ -22,7 +22,7 @@ customers bought).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
@@ -30,7 +30,7 @@ from sklearn.isotonic import IsotonicRegression
 
 from omotenashi.anticipation.bgnbd import BGNBD
 from omotenashi.anticipation.features import ExtraFeatures, FeatureFrame, features_as_of
-from omotenashi.anticipation.fitting import FIT_SAMPLE
+from omotenashi.anticipation.fitting import FIT_SAMPLE, sample_rows
 from omotenashi.anticipation.paretonbd import ParetoNBD
 from omotenashi.anticipation.reasons import Contribution, Reason, reasons_for
 from omotenashi.anticipation.sensitive import refuse_sensitive
@@ -180,21 +180,22 @@ class BoostedModel:
         label = np.concatenate([w.label for w in windows])
         offset = np.concatenate([w.offset for w in windows])
         regressors = _fit_members(values, label, offset, frame.names, settings)
-        model = cls(regressors, IsotonicRegression(), 0.0, summary, frame, pareto, settings, np.array([]))
-        model.medians = np.nanmedian(values, axis=0)
         # The probability is calibrated on the window nearest the reference, on its own training rows.
         nearest = min(windows, key=lambda w: abs(w.weeks - settings.reference_weeks))
-        in_window = nearest.offset * model.correction(nearest.values)
-        model.calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-        model.calibrator.fit(in_window, (nearest.label > 0).astype(np.float64))
-        model.probability_weeks = nearest.weeks
-        return model
+        in_window = nearest.offset * _correction(regressors, nearest.values, settings.shrink)
+        calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        calibrator.fit(in_window, (nearest.label > 0).astype(np.float64))
+        medians = np.nanmedian(values, axis=0)
+        return cls(regressors, calibrator, nearest.weeks, summary, frame, pareto, settings, medians)
+
+    @property
+    def parameters(self) -> dict[str, float | int | str]:
+        """What a stored model and a report say of how it was fitted."""
+        return {"windows_weeks": ",".join(f"{w:g}" for w in self.settings.windows_weeks), "trees": self.trees}
 
     def correction(self, values: FloatArray | None = None) -> FloatArray:
         """The learned factor on the Pareto/NBD expectation: the models' mean in log scale, shrunk towards 1."""
-        rows = self.frame.values if values is None else values
-        logs = [np.log(np.maximum(r.predict(rows), 1e-9)) for r in self.regressors]
-        return _shrunk(np.exp(np.mean(logs, axis=0)), self.settings.shrink)
+        return _correction(self.regressors, self.frame.values if values is None else values, self.settings.shrink)
 
     def predict(self, horizon_weeks: float) -> Anticipations:
         """Forecast each calibration-period customer's purchase days over the next `horizon_weeks` weeks."""
@@ -264,7 +265,7 @@ def _window(
     # The trees read at most FIT_SAMPLE rows in all, so a large cohort's windows need no more customers than that.
     limit = FIT_SAMPLE // len(settings.windows_weeks)
     if len(summary) > limit:
-        summary = _sample(summary, limit, settings.seed)
+        summary = summary.take(sample_rows(len(summary), limit, settings.seed))
     x, tx, big_t = summary.frequency, summary.recency, summary.T
     bg = BGNBD.fit(x, tx, big_t)
     pn = ParetoNBD.fit_near(x, tx, big_t, pareto, max_iterations=settings.cut_fit_iterations)
@@ -272,21 +273,6 @@ def _window(
     label = purchases_between(known, summary, cutoff, calibration_end)
     offset = np.maximum(pn.conditional_expected_purchases(weeks, x, tx, big_t), 1e-6)
     return _Window(weeks, frame.values, label, offset)
-
-
-def _sample(summary: Summary, limit: int, seed: int) -> Summary:
-    """A fixed random sample of `limit` of the summary's customers, in summary order."""
-    pick = np.sort(np.random.default_rng(seed).choice(len(summary), limit, replace=False))
-    return replace(
-        summary,
-        customer=summary.customer[pick],
-        first_day=summary.first_day[pick],
-        frequency=summary.frequency[pick],
-        recency=summary.recency[pick],
-        T=summary.T[pick],
-        monetary=summary.monetary[pick],
-        first_amount=summary.first_amount[pick],
-    )
 
 
 def _fit_members(
@@ -304,9 +290,7 @@ def _fit_members(
     members = []
     for k in range(settings.members):
         seed = settings.seed + k
-        rows = np.arange(label.size)
-        if rows.size > per_member:
-            rows = np.sort(np.random.default_rng(seed).choice(rows.size, per_member, replace=False))
+        rows = sample_rows(label.size, per_member, seed)
         regressor = HistGradientBoostingRegressor(
             loss="poisson",
             learning_rate=settings.learning_rate,
@@ -323,6 +307,11 @@ def _fit_members(
         regressor.fit(values[rows], (label / offset)[rows], sample_weight=offset[rows])
         members.append(regressor)
     return members
+
+
+def _correction(regressors: list[HistGradientBoostingRegressor], values: FloatArray, shrink: float) -> FloatArray:
+    logs = [np.log(np.maximum(r.predict(values), 1e-9)) for r in regressors]
+    return _shrunk(np.exp(np.mean(logs, axis=0)), shrink)
 
 
 def _shrunk(factor: FloatArray, shrink: float) -> FloatArray:

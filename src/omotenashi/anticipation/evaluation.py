@@ -178,11 +178,7 @@ def holdout_report(
             )
             seconds = time.perf_counter() - began
             forecast = boosted.predict(horizon).expected
-            parameters: dict[str, float | int | str] = {
-                "windows_weeks": ",".join(f"{w:g}" for w in boosted.settings.windows_weeks),
-                "trees": boosted.trees,
-                "version": boosted.version,
-            }
+            parameters: dict[str, float | int | str] = {**boosted.parameters, "version": boosted.version}
             reports.append(_report(name, boosted.version, forecast, actual, summary, seconds, None, parameters))
         else:
             raise BadSplit(f"unknown model {name!r}", hint=f"choose one of {', '.join(MODELS)} or all")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from omotenashi.anticipation.transactions import FloatArray
+from omotenashi.anticipation.transactions import FloatArray, IntArray
 from omotenashi.core.errors import OmotenashiError
 
 FIT_SAMPLE = 250_000
@@ -36,7 +36,7 @@ def compress(
     if frequency.size > FIT_SAMPLE:
         # Four parameters are pinned down long before a million customers: their standard errors at 250,000 are
         # far below the precision anyone reads them at, so larger cohorts are fitted on a fixed random sample.
-        pick = np.sort(np.random.default_rng(0).choice(frequency.size, FIT_SAMPLE, replace=False))
+        pick = sample_rows(frequency.size, FIT_SAMPLE, 0)
         frequency, recency, T = frequency[pick], recency[pick], T[pick]
     # One 64-bit key per row: counts and day-based times are exact in this packing for any realistic history.
     x = np.asarray(frequency, dtype=np.float64)
@@ -45,6 +45,13 @@ def compress(
     rows = np.stack([x, tx, big_t], axis=1)
     unique, counts = np.unique(rows, axis=0, return_counts=True)
     return unique[:, 0].copy(), unique[:, 1].copy(), unique[:, 2].copy(), counts.astype(np.float64)
+
+
+def sample_rows(n: int, k: int, seed: int) -> IntArray:
+    """A fixed random choice of `k` of `n` row positions (all of them when `k` ≥ `n`), in order."""
+    if k >= n:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, k, replace=False))
 
 
 def start_scale(frequency: FloatArray, T: FloatArray) -> float:

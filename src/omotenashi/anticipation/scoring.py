@@ -121,10 +121,7 @@ def score(
             round(forecast.probability_window_weeks * 7),
         )
         alive = boosted.pareto.probability_alive(s.frequency, s.recency, s.T)
-        params: dict[str, Any] = {
-            "windows_weeks": ",".join(f"{w:g}" for w in boosted.settings.windows_weeks),
-            "trees": boosted.trees,
-        }
+        params: dict[str, Any] = dict(boosted.parameters)
         version = boosted.version
         summary = s
         reasons = [[r.as_dict() for r in rs] for rs in boosted.reasons(range(len(s)))]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -132,6 +132,19 @@ class Summary:
     def customer_ids(self) -> list[str]:
         """The customers' own ids, in summary order."""
         return [self.ids[c] for c in self.customer.tolist()]
+
+    def take(self, rows: IntArray) -> Summary:
+        """The customers at these positions of the summary, in the order given."""
+        return replace(
+            self,
+            customer=self.customer[rows],
+            first_day=self.first_day[rows],
+            frequency=self.frequency[rows],
+            recency=self.recency[rows],
+            T=self.T[rows],
+            monetary=self.monetary[rows],
+            first_amount=self.first_amount[rows],
+        )
 
 
 def summarise(transactions: Transactions, cutoff: int, *, first_from: int | None = None) -> Summary:
