@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -77,3 +79,14 @@ def run_friendly(fn: Callable[[], T]) -> T:
 
 def is_tty() -> bool:
     return sys.stderr.isatty()
+
+
+def print_json(body: Any) -> None:
+    """Print a report as indented JSON (infinite or NaN figures as null, anything else unusual as text)."""
+    sys.stdout.write(json.dumps(body, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return str(value)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from omotenashi.cli.common import ConfigOption, console, friendly_errors, opened_runtime
+from omotenashi.cli.common import ConfigOption, console, friendly_errors, opened_runtime, print_json
 from omotenashi.datasets.cdnow import CALIBRATION_END as CDNOW_CALIBRATION_END
 from omotenashi.datasets.cdnow import HOLDOUT_END as CDNOW_HOLDOUT_END
 
@@ -118,7 +116,7 @@ def evaluate(
     body = report.as_dict()
     body["source"] = source
     if as_json:
-        sys.stdout.write(json.dumps(body, indent=2, default=_plain) + "\n")
+        print_json(body)
         return
     console.print(report_table(body))
     for line in report_notes(body):
@@ -169,12 +167,6 @@ def _load(path: Path | None, cal: date | None, hold: date | None) -> tuple[list[
     # Without a calibration end, half of the history calibrates and half is held out.
     cal = cal or date.fromordinal((first.toordinal() + hold.toordinal()) // 2)
     return rows, str(path), cal, hold
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return str(value)
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:

@@ -8,9 +8,7 @@ reads a workspace. Everything about it is synthetic and the report says so.
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import Any
 
 from rich.table import Table
 
-from omotenashi.cli.common import console, opened_runtime
+from omotenashi.cli.common import console, opened_runtime, print_json
 
 BEHAVIOUR = {"churn": "churn_risk", "support": "support_contact_risk", "next-step": "next_step"}
 
@@ -119,17 +117,11 @@ def run(
         source = f"synthetic: the simulator's made-up company, {customers:,} customers, {days} days, seed {seed}"
     if as_json:
         for _, body in reports:
-            sys.stdout.write(json.dumps(body | {"source": source}, indent=2, default=_plain) + "\n")
+            print_json(body | {"source": source})
         return
     for kind, body in reports:
         print_report(kind, body)
     console.print(f"data: {source}")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return str(value)
 
 
 def _fmt(value: Any, digits: int = 3) -> str:

@@ -3,14 +3,12 @@ real CDNOW customers outside the paper's sample, the groups its design was chose
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from typing import Any
 
 from rich.table import Table
 
-from omotenashi.cli.common import console
+from omotenashi.cli.common import console, print_json
 
 TITLES = {"mae": "MAE", "rmse": "RMSE", "correlation": "correlation", "auc": "AUC"}
 
@@ -30,17 +28,11 @@ def run(*, as_json: bool) -> None:
         f"CDNOW cohort (real; Fader, Hardie & Lee 2005) less the paper's sample: {GROUPS} groups, seed {SEED}"
     )
     if as_json:
-        sys.stdout.write(json.dumps(body, indent=2, default=_plain) + "\n")
+        print_json(body)
         return
     console.print(groups_table(body))
     console.print(summary_table(body))
     console.print(f"data: {body['source']}")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return str(value)
 
 
 def _signed(value: float) -> str:

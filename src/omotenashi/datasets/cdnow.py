@@ -63,7 +63,7 @@ def purchases() -> list[Purchase]:
             Purchase(
                 line=number,
                 customer_id=int(sample_id),
-                day=date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:8])),
+                day=_day(ymd),
                 cds=int(cds),
                 dollars=float(dollars),
             )
@@ -80,10 +80,15 @@ def cohort_rows() -> list[tuple[str, date, float]]:
         if not parts or not parts[0].isdigit():
             continue
         master, ymd, _cds, dollars = parts
-        out.append((master, date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:8])), float(dollars)))
+        out.append((master, _day(ymd), float(dollars)))
     return out
 
 
 def sample_master_ids() -> set[str]:
     """The master ids (first column of CDNOW_sample.txt) of the 2,357 customers in the paper's sample."""
     return {parts[0] for line in dataset_path().read_text().splitlines() if (parts := line.split())}
+
+
+def _day(ymd: str) -> date:
+    """A date as the CDNOW files write it: yyyymmdd."""
+    return date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:8]))
