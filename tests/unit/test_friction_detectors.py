@@ -194,6 +194,49 @@ def test_a_click_answered_by_an_error_is_an_error_click_resolved_by_a_later_work
     assert f.resolved_at == ok.ts and f.details["message"].startswith("Slack")
 
 
+def _fixed_after(days: int) -> tuple[Stream, list[Event]]:
+    """An error click, other clicks elsewhere the same day, and the element working `days` later."""
+    s = Stream()
+    s.click("button.connect-slack", text="Connect Slack")
+    s.after(400).track(NAMES.error, message="Slack authorisation failed: invalid_state.", page="/app")
+    s.after(3 * HOUR).click("a.docs", text="Docs")
+    s.after(500).page("/docs")
+    s.after(days * DAY).click("button.connect-slack", text="Connect Slack")
+    s.after(600).track("Integration Connected", integration="slack")
+    return s, s.events
+
+
+def _in_two_looks_with_a_tick(detector: ErrorClick, events: list[Event], split: int) -> Finding:
+    """The events in two looks, with a look at no event between them a day after the first (a tick)."""
+    first = detector.observe(None, events[:split], events[split - 1].ts)
+    tick = detector.observe(first.state, [], events[split - 1].ts + DAY)
+    state = tick.state if tick.changed else first.state
+    last = detector.observe(state, events[split:], events[-1].ts)
+    [f] = last.upserts or first.upserts
+    return f
+
+
+def test_an_error_click_fixed_days_later_is_resolved_however_the_events_were_batched() -> None:
+    detector = ErrorClick(ErrorClickSettings(), NAMES)
+    _, events = _fixed_after(9)
+    [whole] = seen(detector, events)
+    apart = _in_two_looks_with_a_tick(detector, events, 4)
+    assert whole.resolved_at == events[-1].ts and apart.resolved_at == events[-1].ts
+    assert whole == apart
+
+
+def test_an_error_click_fixed_after_the_watch_stays_open_however_the_events_were_batched() -> None:
+    detector = ErrorClick(ErrorClickSettings(fixed_within_days=7), NAMES)
+    _, events = _fixed_after(9)
+    [whole] = seen(detector, events)
+    first = detector.observe(None, events[:4], events[3].ts)
+    assert whole.resolved_at is None and [f.resolved_at for f in first.upserts] == [None]
+    assert first.state is not None and [r[0] for r in first.state["r"]][:2] == [1, 2]  # the error waits for its fix
+    last = detector.observe(first.state, events[4:], events[-1].ts)
+    assert last.upserts == [] and last.retractions == []
+    assert last.state is None or 1 not in [r[0] for r in last.state["r"]]  # and is let go once it cannot come
+
+
 def test_validation_errors_after_a_submit_and_errors_no_click_caused_are_not_error_clicks() -> None:
     s = Stream()
     s.track(NAMES.field_changed, form="billing", field="card_number")

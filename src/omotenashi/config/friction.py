@@ -89,6 +89,9 @@ class ErrorClickSettings(DetectorSettings):
     ignore_messages: list[str] = Field(
         default_factory=list, description="Error messages (glob patterns) that are not friction."
     )
+    fixed_within_days: int = Field(
+        default=14, ge=1, le=90, description="A click that works this soon after the last error resolves the signal."
+    )
 
 
 class FormAbandonmentSettings(DetectorSettings):

@@ -138,7 +138,10 @@ class WindowDetector:
     Subclasses say which events start a window (`wants`), what to keep of an event (`record`), what the window shows
     (`evaluate`, pure), and when time alone could change that (`pending`). Records older than `retention_ms` are
     dropped, except those of findings still being updated, so a window stays small; `retention_ms` is also how late
-    an event may arrive and still be judged with its neighbours.
+    an event may arrive and still be judged with its neighbours. A finding that stops growing but may still be
+    resolved later (`waits_ms`) keeps only its evidence until then; `evaluate` must then resolve it from its evidence
+    and the new records alone, and never later than `waits_ms` after its last evidence, so that what is said never
+    depends on how events were batched or when a tick came.
     """
 
     name: ClassVar[str]
@@ -171,6 +174,10 @@ class WindowDetector:
 
     def retention_of(self, record: Record) -> int:
         """How long a record is kept (some records only matter for a little while)."""
+        return self.retention_ms
+
+    def waits_ms(self) -> int:
+        """How long after its last evidence an open finding may still be resolved (by default: while it grows)."""
         return self.retention_ms
 
     # --- the machinery ---------------------------------------------------------------------------------------------
@@ -211,12 +218,17 @@ class WindowDetector:
         horizon = now - self.retention_ms
         live = [f for f in findings if f.last_seen >= horizon and f.resolved_at is None]
         live += [f for f in findings if f.resolved_at is not None and f.resolved_at >= horizon]
-        # Everything around a finding that may still grow is kept, so judging it again sees what it saw before.
+        waits = now - self.waits_ms()
+        waiting = [f for f in findings if f.resolved_at is None and horizon > f.last_seen >= waits]
+        # Everything around a finding that may still grow is kept, so judging it again sees what it saw before;
+        # of one that only waits for its resolution, its evidence.
         around = now
         for f in live:
             if f.started - self.retention_ms < around:
                 around = f.started - self.retention_ms
-        kept = [r for r in records if r[1] >= around or r[1] >= now - self.retention_of(r)]
+        evidence = {s for f in waiting for s in f.evidence}
+        kept = [r for r in records if r[1] >= around or r[1] >= now - self.retention_of(r) or r[0] in evidence]
+        live += waiting
         if len(kept) > self.max_records:
             keep_seqs = {s for f in live for s in f.evidence}
             extra = len(kept) - self.max_records

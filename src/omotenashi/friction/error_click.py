@@ -2,7 +2,8 @@
 
 Errors no click caused (a connection lost while reading) and validation errors after a form was submitted (no click
 before them) are not error clicks. Several error clicks on one element within half an hour are one signal; it
-resolves when a later click on that element is answered by something other than an error.
+resolves when a later click on that element is answered by something other than an error, within
+`fixed_within_days` of the last error (till then the signal's evidence is kept; after, it stays open).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import ClassVar
 
 from omotenashi.config.friction import ErrorClickSettings, FrictionEventNames
 from omotenashi.friction import clicks
-from omotenashi.friction.base import MINUTE, SECOND, Finding, Record, Triggers, WindowDetector, globs, matches
+from omotenashi.friction.base import DAY, MINUTE, SECOND, Finding, Record, Triggers, WindowDetector, globs, matches
 from omotenashi.friction.events import Event
 
 SAME_TROUBLE_MS = 30 * MINUTE
@@ -28,6 +29,7 @@ class ErrorClick(WindowDetector):
         self.within = settings.within_ms
         self.ignore = globs(settings.ignore_selectors)
         self.ignore_messages = globs(settings.ignore_messages)
+        self.fixed_within = settings.fixed_within_days * DAY
         self.triggers = Triggers(tracks=frozenset({names.click, names.error}))
 
     def wants(self, e: Event) -> bool:
@@ -38,6 +40,9 @@ class ErrorClick(WindowDetector):
 
     def read(self, events: Sequence[Event], kept: Sequence[Record]) -> list[Record]:
         return clicks.read(events, kept, self.names)
+
+    def waits_ms(self) -> int:
+        return self.fixed_within
 
     def _caused(self, items: list[Record], i: int) -> Record | None:
         """The click that caused the error items[i], if one came just before it."""
@@ -94,6 +99,8 @@ class ErrorClick(WindowDetector):
     def _fixed(self, items: list[Record], selector: str, after: Record) -> tuple[Record, Record] | None:
         """A later click on the same element answered by something other than an error: it works now."""
         for j, r in enumerate(items):
+            if r[1] - after[1] > self.fixed_within:
+                return None
             if r[1] <= after[1] or r[2] != clicks.CLICK or r[4] != selector:
                 continue
             answer = clicks.next_after(items, j)

@@ -74,8 +74,7 @@ class Stall:
         if version != self._version:
             self._version = version
             self._thresholds.clear()
-        today = now // DAY
-        customers = [cid for cid, state, events in looks if self._judges(state, events, today)]
+        customers = [cid for cid, state, events in looks if self._judges(state, events, now)]
         if not customers:
             return
         found = journeys_repo.step_rows_for(ctx.conn, ctx.workspace_id, set(customers), self.specs)
@@ -84,15 +83,19 @@ class Stall:
                 rows = found.get((cid, jid), {})
                 ctx.cache[("stall-steps", cid, jid)] = [rows[i] for i in sorted(rows)]
 
-    def _judges(self, state: dict[str, Any] | None, events: Sequence[Event], today: int) -> bool:
+    def _judges(self, state: dict[str, Any] | None, events: Sequence[Event], now: int) -> bool:
         """Whether a look with these events judges the customer's steps again: with no event (time has come), when
-        a step is reached, or when a stalled customer is active on a day not yet looked at."""
+        the customer's time has come anyway (a look with events takes the place of the timer), when a step is
+        reached, or when a stalled customer is active on a day not yet looked at."""
         if not events:
+            return True
+        st = state or {}
+        due = st.get("d")
+        if due is not None and due <= now:
             return True
         if any(self.wants(e) for e in events):
             return True
-        st = state or {}
-        return bool(st.get("o")) and st.get("e", -1) < today and any(e.device is not None for e in events)
+        return bool(st.get("o")) and st.get("e", -1) < now // DAY and any(e.device is not None for e in events)
 
     def to_wake(self, conn: Connection, workspace_id: str, now: int, final: bool) -> list[str]:
         """Every customer of the watched journeys, when the baselines changed since they were last judged."""
@@ -108,7 +111,7 @@ class Stall:
             return Observation(state, False)
         st = state or {}
         today = now // DAY
-        if not self._judges(state, events, today):
+        if not self._judges(state, events, now):
             return Observation(state, False, due=st.get("d"))
         findings, due = self._judge(ctx, now)
         emitted: dict[str, str] = st.get("k", {})
