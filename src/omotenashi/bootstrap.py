@@ -151,7 +151,9 @@ def build(
     writer.add_periodic(Periodic("forget messageIds older than the dedupe window", 3600, forget_old_ids))
     house_files = {wid: h.house for wid, h in houses.items()}
     memory = Memory(house_files, memory_consumers, engines, writer, clock)
-    privacy = Privacy(house_files, memory_consumers, engines, writer, follower, clock)
+    privacy = Privacy(
+        house_files, memory_consumers, engines, writer, follower, clock, {wid: h.folder for wid, h in houses.items()}
+    )
     anticipation = Anticipations(house_files, engines, writer, follower, clock)
     if start_writer:
         # An erasure a stopped process left half-done is completed before anything else happens.

@@ -493,3 +493,16 @@ def test_consent_withdrawn_by_the_tracker_after_the_item_was_made_stops_the_mess
     last = history(runtime, item.id)[-1]
     assert (last.what, last.details["why"]) == ("not_sent", "consent")
     assert eml(tmp_path) == {}
+
+
+def test_erasing_a_customer_deletes_the_messages_the_folder_channel_wrote_them_and_no_one_elses(
+    make: Any, tmp_path: Path
+) -> None:
+    runtime = make(playbooks={"rage_help": auto()})
+    send(runtime, [who("u1"), who("u2"), *rage("u1", 1_000), *rage("u2", 20_000)])
+    assert runtime.care.dispatch().sent == 2
+    [mine], [theirs] = actions(runtime, item_of(runtime, "u1").id), actions(runtime, item_of(runtime, "u2").id)
+    assert set(eml(tmp_path)) == {mine.id, theirs.id}
+    receipt = runtime.privacy.erase("shop", customer_of(runtime, "user_id", "u1"), via="cli")
+    assert receipt["removed"]["messages_in_folders"] == 1 and receipt["removed"]["care_actions"] == 1
+    assert set(eml(tmp_path)) == {theirs.id}

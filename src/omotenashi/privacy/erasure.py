@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
@@ -85,9 +86,15 @@ def run_step(conn: Connection, workspace_id: str, request_id: str, house: HouseF
 
 
 def run_steps(
-    conn: Connection, workspace_id: str, request_ids: Sequence[str], house: HouseFile, now_ms: int
+    conn: Connection,
+    workspace_id: str,
+    request_ids: Sequence[str],
+    house: HouseFile,
+    now_ms: int,
+    mail_folders: Mapping[str, Path] | None = None,
 ) -> list[str]:
-    """Run the next step of each erasure in this transaction; the ones not yet complete."""
+    """Run the next step of each erasure in this transaction; the ones not yet complete (`mail_folders`: the
+    workspace's folder channels and where they write, whose messages to the person are deleted too)."""
     found = rights.get_many(conn, workspace_id, request_ids)
     journals: dict[str, dict[str, Any]] = {}
     for rid in request_ids:
@@ -101,7 +108,7 @@ def run_steps(
     tail = sql.tail_seqs(conn, workspace_id, identifiers, attributed) if identifiers else {}
     under_way: dict[str, dict[str, Any]] = {}
     for rid, journal in journals.items():
-        progress = _step(conn, workspace_id, rid, journal, house, now_ms, tail)
+        progress = _step(conn, workspace_id, rid, journal, house, now_ms, tail, mail_folders or {})
         if progress is not None:
             under_way[rid] = progress
     rights.save_progress(conn, workspace_id, under_way)
@@ -116,6 +123,7 @@ def _step(
     house: HouseFile,
     now_ms: int,
     tail: dict[str, set[int]],
+    mail_folders: Mapping[str, Path],
 ) -> dict[str, Any] | None:
     """One step of one erasure; its journal afterwards, or None once it is complete (receipt written)."""
     step = STEPS[progress["step"]]
@@ -145,6 +153,8 @@ def _step(
         sql.set_properties(conn, workspace_id, _kept_properties(conn, workspace_id, house, keep_seqs, names))
         progress["kept"] = kept
     elif step == "derived":
+        # Messages a folder channel wrote for the person (trials, the demo) go with the actions that sent them.
+        removed["messages_in_folders"] += _delete_mail_files(conn, workspace_id, members, mail_folders)
         removed.update(sql.delete_by_customer(conn, workspace_id, members))
         removed["notes"] += sql.delete_notes(conn, workspace_id, members)
         # The goodwill ledger keeps every grant (budgets and audit need them), no longer saying whose it was.
@@ -181,6 +191,20 @@ def _step(
         )
         return None
     return progress
+
+
+def _delete_mail_files(
+    conn: Connection, workspace_id: str, members: Sequence[str], mail_folders: Mapping[str, Path]
+) -> int:
+    """Delete the `.eml` files folder channels wrote for these customers; how many there were."""
+    deleted = 0
+    for channel, folder in mail_folders.items():
+        for action in sql.action_ids(conn, workspace_id, members, channel):
+            path = folder / f"{action}.eml"
+            if path.is_file():
+                path.unlink()
+                deleted += 1
+    return deleted
 
 
 def start(
@@ -235,16 +259,32 @@ def finish(
     request_ids: Sequence[str],
     house: HouseFile,
     now: Callable[[], int],
+    mail_folders: Mapping[str, Path] | None = None,
 ) -> None:
     """Run the remaining steps of one erasure or of a batch: each step for the whole batch in one committed
     transaction, so a batch costs a handful of commits, and a stop between two leaves each person's journal
     pointing at their next step."""
     pending = list(request_ids)
     while pending:
-        pending = call(partial(_steps_now, workspace_id=workspace_id, request_ids=pending, house=house, now=now))
+        pending = call(
+            partial(
+                _steps_now,
+                workspace_id=workspace_id,
+                request_ids=pending,
+                house=house,
+                now=now,
+                mail_folders=mail_folders or {},
+            )
+        )
 
 
 def _steps_now(
-    conn: Connection, *, workspace_id: str, request_ids: list[str], house: HouseFile, now: Callable[[], int]
+    conn: Connection,
+    *,
+    workspace_id: str,
+    request_ids: list[str],
+    house: HouseFile,
+    now: Callable[[], int],
+    mail_folders: Mapping[str, Path],
 ) -> list[str]:
-    return run_steps(conn, workspace_id, request_ids, house, now())
+    return run_steps(conn, workspace_id, request_ids, house, now(), mail_folders)

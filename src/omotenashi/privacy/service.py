@@ -4,14 +4,16 @@ requests — for the portal, the staff pages and the command line alike."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Connection
 
+from omotenashi.care.channels import mail_folders
 from omotenashi.config.house import HouseFile
 from omotenashi.core.clock import Clock, from_epoch_ms, to_epoch_ms, utc_now
 from omotenashi.core.errors import BadRequest, NotFound
@@ -86,8 +88,13 @@ class Privacy:
         writer: Writer,
         follower: Follower,
         clock: Clock = utc_now,
+        folders: Mapping[str, Path] | None = None,
     ) -> None:
+        """`folders`: where each workspace's house file lives (its folder channels write there)."""
         self._houses = houses
+        self._mail_folders = {
+            wid: mail_folders(house, folders[wid]) for wid, house in houses.items() if folders and wid in folders
+        }
         self._consumers = consumers
         self._engines = engines
         self._writer = writer
@@ -249,14 +256,17 @@ class Privacy:
                     staff_id=staff_id,
                 )
             )
-            erasure.finish(self._writer.call, workspace_id, rids, house, self._now)
+            folders = self._mail_folders.get(workspace_id)
+            erasure.finish(self._writer.call, workspace_id, rids, house, self._now, folders)
             receipts.extend(self._receipts(workspace_id, rids))
         return receipts
 
     def finish_erasure(self, workspace_id: str, request_id: str) -> dict[str, Any]:
         """Run an erasure's remaining steps (also after a restart)."""
         house = self._houses[workspace_id]
-        erasure.finish(self._writer.call, workspace_id, [request_id], house, self._now)
+        erasure.finish(
+            self._writer.call, workspace_id, [request_id], house, self._now, self._mail_folders.get(workspace_id)
+        )
         return self._receipts(workspace_id, [request_id])[0]
 
     def _receipts(self, workspace_id: str, request_ids: Sequence[str]) -> list[dict[str, Any]]:

@@ -121,6 +121,13 @@ def delete_by_customer(conn: Connection, workspace_id: str, customer_ids: Sequen
     return out
 
 
+def action_ids(conn: Connection, workspace_id: str, customer_ids: Sequence[str], channel: str) -> list[str]:
+    """The ids of the person's care actions through one channel."""
+    marks = ",".join("?" * len(customer_ids))
+    sql = f"SELECT id FROM care_actions WHERE workspace_id = ? AND channel = ? AND customer_id IN ({marks})"  # noqa: S608
+    return [str(r[0]) for r in conn.exec_driver_sql(driver_sql(conn, sql), (workspace_id, channel, *customer_ids))]
+
+
 def delete_notes(conn: Connection, workspace_id: str, customer_ids: Sequence[str]) -> int:
     marks = ",".join("?" * len(customer_ids))
     ids = [

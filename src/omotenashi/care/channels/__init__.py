@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from omotenashi.config.care import Channel
+from omotenashi.config.care import Channel, FolderChannel
+from omotenashi.config.house import HouseFile
 
 
 class DeliveryFailed(Exception):
@@ -22,6 +23,17 @@ class Sender(Protocol):
     """Sends one action's payload; `key` is the action's id (webhooks send it as the idempotency key)."""
 
     def send(self, key: str, payload: dict[str, Any]) -> None: ...
+
+
+def folder_of(config: FolderChannel, base: Path) -> Path:
+    """Where a folder channel writes its `.eml` files (`base`: where the house file lives)."""
+    return (base / config.path).resolve()
+
+
+def mail_folders(house: HouseFile, base: Path) -> dict[str, Path]:
+    """Each folder channel of a house file, by channel id, with the folder its messages are written into."""
+    channels = house.care.channels if house.care is not None else {}
+    return {cid: folder_of(c, base) for cid, c in channels.items() if isinstance(c, FolderChannel)}
 
 
 def build(config: Channel, folder: Path) -> Sender:

@@ -11,7 +11,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from omotenashi.care.channels import DeliveryFailed
+from omotenashi.care.channels import DeliveryFailed, folder_of
 from omotenashi.config.care import FolderChannel, SmtpChannel
 
 
@@ -68,7 +68,7 @@ class SmtpSender:
 class FolderSender:
     def __init__(self, config: FolderChannel, base: Path) -> None:
         self.config = config
-        self.folder = (base / config.path).resolve()
+        self.folder = folder_of(config, base)
 
     def send(self, key: str, payload: dict[str, Any]) -> None:
         msg = compose(self.config.sender, key, payload)
