@@ -1,10 +1,14 @@
-"""Long-running commands hide their start-up objects from the cycle collector, and give them back when done."""
+"""Long-running commands hide their start-up objects from the cycle collector, and give them back when done;
+follower batches hold collections off while they run."""
 
 from __future__ import annotations
 
 import gc
+import weakref
 
-from omotenashi.core.heap import start_up_frozen
+import pytest
+
+from omotenashi.core.heap import collector_paused, start_up_frozen
 
 
 class _Cycle:
@@ -32,3 +36,29 @@ def test_the_collector_gets_them_back_even_when_the_command_fails() -> None:
     except RuntimeError:
         pass
     assert gc.get_freeze_count() == 0
+
+
+def test_a_paused_collector_runs_no_collection_in_the_block_and_is_back_on_after_it() -> None:
+    assert gc.isenabled()
+    before = gc.get_stats()[0]["collections"]
+    with collector_paused():
+        assert not gc.isenabled()
+        garbage = [_Cycle() for _ in range(10_000)]  # far past the young generation's threshold
+        one = weakref.ref(garbage[0])
+        del garbage
+        assert gc.get_stats()[0]["collections"] == before
+        assert one() is not None  # a cycle: only the collector frees it
+    assert gc.isenabled()
+    gc.collect()
+    assert one() is None  # the block's cycles are collected once it has ended
+
+
+def test_a_pause_inside_a_pause_leaves_the_collector_to_the_outer_one_and_a_failure_still_resumes_it() -> None:
+    with collector_paused():
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("the batch failed")
+    assert gc.isenabled()

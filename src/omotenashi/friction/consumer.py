@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 
 from omotenashi.config.house import HouseFile
 from omotenashi.core.clock import Clock, to_epoch_ms, utc_now
+from omotenashi.core.heap import collector_paused
 from omotenashi.core.purposes import ConsentStatus
 from omotenashi.friction.events import Event, from_row, is_robot, user_agent
 from omotenashi.friction.runner import Runner, Writes
@@ -75,7 +76,8 @@ class FrictionConsumer:
         if newest is not None and min(newest, wall + AHEAD_MS) > clock["t"]:
             clock["t"] = min(newest, wall + AHEAD_MS)
             clock["w"] = wall
-        self._judge(conn, workspace_id, rows, clock, clock["t"] - SETTLE_MS, wall)
+        with collector_paused():  # also when a rescan hands the batch over itself
+            self._judge(conn, workspace_id, rows, clock, clock["t"] - SETTLE_MS, wall)
 
     def tick(self, conn: Connection, workspace_id: str, *, flush: bool = False) -> Writes:
         """Judge what is due without new events: held events once settled (at once with `flush`, or when no event
@@ -88,7 +90,8 @@ class FrictionConsumer:
         if idle and 0 <= lag <= LIVE_LAG_MS:
             # Events were arriving as they happened and none came since: time goes on with the wall clock.
             settled = max(settled, wall - lag)
-        return self._judge(conn, workspace_id, [], clock, settled, wall, sweep=True, final=flush)
+        with collector_paused():
+            return self._judge(conn, workspace_id, [], clock, settled, wall, sweep=True, final=flush)
 
     def start_over(self, conn: Connection, workspace_id: str) -> None:
         """Forget the workspace's signals, detector memory and clock, to judge the log again from its start (the

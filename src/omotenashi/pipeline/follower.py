@@ -16,6 +16,7 @@ from typing import Protocol
 from sqlalchemy import Connection
 
 from omotenashi.core.clock import Clock, to_epoch_ms, utc_now
+from omotenashi.core.heap import collector_paused
 from omotenashi.store import cursors
 from omotenashi.store.cursors import EventRow
 from omotenashi.store.engine import Engines
@@ -136,7 +137,8 @@ class Follower:
             fresh = rows if rows[0].seq > position else [r for r in rows if r.seq > position]
             if not fresh:
                 return position
-            consumer.apply(conn, workspace_id, fresh)
+            with collector_paused():
+                consumer.apply(conn, workspace_id, fresh)
             cursors.advance(conn, workspace_id, consumer.name, fresh[-1].seq, to_epoch_ms(self._clock()))
             return fresh[-1].seq
 
