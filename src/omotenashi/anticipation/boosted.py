@@ -188,10 +188,13 @@ class BoostedModel:
         label = np.concatenate([w.label for w in windows])
         offset = np.concatenate([w.offset for w in windows])
         bins = Bins.learn(values, offset, settings.max_bins)
-        regressors = _fit_members(bins.apply(values), label, offset, frame.names, settings)
+        binned = bins.apply(values)
+        regressors = _fit_members(binned, label, offset, frame.names, settings)
         # The probability is calibrated on the window nearest the reference, on its own training rows.
-        nearest = min(windows, key=lambda w: abs(w.weeks - settings.reference_weeks))
-        in_window = nearest.offset * _correction(regressors, bins.apply(nearest.values), settings.shrink)
+        at = min(range(len(windows)), key=lambda i: abs(windows[i].weeks - settings.reference_weeks))
+        nearest, first = windows[at], sum(len(w.label) for w in windows[:at])
+        rows = binned[first : first + len(nearest.label)]
+        in_window = nearest.offset * _correction(regressors, rows, settings.shrink)
         calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
         calibrator.fit(in_window, (nearest.label > 0).astype(np.float64))
         medians = np.nanmedian(values, axis=0)
