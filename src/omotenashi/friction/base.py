@@ -108,7 +108,8 @@ class Detector(Protocol):
         ...
 
     def observe(self, state: dict[str, Any] | None, events: Sequence[Event], now: int, ctx: Context) -> Observation:
-        """Merge the customer's new events into what is kept, and say what is seen as of `now`."""
+        """Merge the customer's new events into what is kept, and say what is seen as of `now`. A look with events
+        also does what a look when its `due` time came would: the runner takes that timer as done."""
         ...
 
 

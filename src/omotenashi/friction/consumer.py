@@ -76,8 +76,7 @@ class FrictionConsumer:
         if newest is not None and min(newest, wall + AHEAD_MS) > clock["t"]:
             clock["t"] = min(newest, wall + AHEAD_MS)
             clock["w"] = wall
-        with collector_paused():  # also when a rescan hands the batch over itself
-            self._judge(conn, workspace_id, rows, clock, clock["t"] - SETTLE_MS, wall)
+        self._judge(conn, workspace_id, rows, clock, clock["t"] - SETTLE_MS, wall)
 
     def tick(self, conn: Connection, workspace_id: str, *, flush: bool = False) -> Writes:
         """Judge what is due without new events: held events once settled (at once with `flush`, or when no event

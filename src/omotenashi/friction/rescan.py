@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection
 
 from omotenashi.core.clock import to_epoch_ms
+from omotenashi.core.heap import collector_paused
 from omotenashi.friction.consumer import FrictionConsumer
 from omotenashi.store import cursors
 from omotenashi.store import signals as repo
@@ -45,7 +46,8 @@ def rescan(
             break
 
         def apply(conn: Connection, rows: list[cursors.EventRow] = rows) -> None:
-            consumer.apply(conn, workspace_id, rows)
+            with collector_paused():  # as the follower applies its batches
+                consumer.apply(conn, workspace_id, rows)
 
         writer.call(apply, rows=len(rows))
         position = rows[-1].seq
