@@ -16,6 +16,7 @@ from omotenashi.config.settings import Settings
 from omotenashi.core.clock import iso
 from omotenashi.core.purposes import ConsentMethod
 from omotenashi.simulator import WorldConfig, generate
+from omotenashi.store import detector_state
 from omotenashi.store import signals as repo
 from tests.staff_support import PASSWORD, add_staff, customer_of, rows
 
@@ -123,10 +124,10 @@ def test_what_detectors_keep_is_remembered_as_stored_and_each_look_gets_its_own_
     [stored] = rows(runtime, sql, c=cid)
     cache = runtime.friction.consumers["shop"].runner.cache
     with runtime.engines.read.connect() as conn:
-        first = repo.decode_state(cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"])
+        first = detector_state.decode_state(cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"])
         assert first is not None and first == json.loads(stored["state"]) and len(first["r"]) == 2
         first["r"].clear()  # what one look does to its copy is not what the next look reads
-        again = repo.decode_state(cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"])
+        again = detector_state.decode_state(cache.load(conn, "shop", ["rage_click"], [cid])[cid]["rage_click"])
     assert again == json.loads(stored["state"])
     send(runtime, click("u9", 1_500))  # the third click is judged with the two kept ones
     [s] = signals_of(runtime, "u9")

@@ -25,7 +25,7 @@ from omotenashi.core.heap import collector_paused
 from omotenashi.core.purposes import ConsentStatus
 from omotenashi.friction.events import Event, from_row, is_robot, user_agent
 from omotenashi.friction.runner import Runner, Writes
-from omotenashi.store import consent, cursors
+from omotenashi.store import consent, cursors, detector_state
 from omotenashi.store import customers as customers_repo
 from omotenashi.store import signals as repo
 from omotenashi.store.cursors import EventRow
@@ -98,7 +98,7 @@ class FrictionConsumer:
         repo.forget_workspace(conn, workspace_id, self.runner.names)
         position = cursors.position(conn, workspace_id, self.name)
         fresh = {"t": 0, "w": 0, "j": 0, "a": 0, "low": position + 1, "n": 0}
-        repo.set_meta(conn, workspace_id, CLOCK, fresh, to_epoch_ms(self.clock()))
+        detector_state.set_meta(conn, workspace_id, CLOCK, fresh, to_epoch_ms(self.clock()))
         self.forget()
 
     def forget(self) -> None:
@@ -109,7 +109,7 @@ class FrictionConsumer:
         self.runner.cache.clear()
 
     def _clock(self, conn: Connection, workspace_id: str) -> dict[str, int]:
-        found = repo.get_meta(conn, workspace_id, CLOCK)
+        found = detector_state.get_meta(conn, workspace_id, CLOCK)
         if isinstance(found, dict) and {"t", "w", "j", "low"} <= found.keys():
             return {k: int(found.get(k, 0)) for k in ("t", "w", "j", "a", "low", "n")}
         return {"t": 0, "w": 0, "j": 0, "a": 0, "low": 0, "n": 0}
@@ -147,7 +147,7 @@ class FrictionConsumer:
         clock["j"] = now
         clock["low"] = min((r.seq for r in still), default=max((r.seq for r in pool), default=clock["low"]))
         clock["n"] += 1
-        repo.set_meta(conn, workspace_id, CLOCK, clock, wall)
+        detector_state.set_meta(conn, workspace_id, CLOCK, clock, wall)
         try:
             self._held[workspace_id] = still
             self._judged[workspace_id] = clock["n"]

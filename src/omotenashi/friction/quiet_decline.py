@@ -30,7 +30,7 @@ from sqlalchemy import Connection
 from omotenashi.config.friction import FrictionEventNames, QuietDeclineSettings
 from omotenashi.friction.base import DAY, HOUR, Context, Finding, Observation, Triggers
 from omotenashi.friction.events import Event
-from omotenashi.store import signals as repo
+from omotenashi.store import detector_state
 
 MIN_BASELINE_DAYS = 21
 WARMUP_DAYS = 14  # a customer's first days (signing up, settling in) are busier than their habit: not a baseline
@@ -80,7 +80,7 @@ class QuietDecline:
     def to_wake(self, conn: Connection, workspace_id: str, now: int, final: bool) -> list[str]:
         """At the end of a history, every customer it keeps: days after their last look are judged too (a look is
         otherwise due only when a decline may show; judging them all makes the end the same however it was read)."""
-        return repo.customers_of_detector(conn, workspace_id, self.name) if final else []
+        return detector_state.customers_of_detector(conn, workspace_id, self.name) if final else []
 
     def wants(self, e: Event) -> bool:
         return e.device is not None or (e.type == "track" and (e.name in self.stops or e.name in self.signups))

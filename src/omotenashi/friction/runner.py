@@ -19,6 +19,7 @@ from omotenashi.config.house import HouseFile
 from omotenashi.friction import registry
 from omotenashi.friction.base import Context, Detector, Finding, Observation, Sweeper
 from omotenashi.friction.events import Event
+from omotenashi.store import detector_state
 from omotenashi.store import journeys as journeys_repo
 from omotenashi.store import signals as repo
 
@@ -74,15 +75,15 @@ class StateCache:
     def load(
         self, conn: Connection, workspace_id: str, names: Sequence[str], customers: Sequence[str]
     ) -> dict[str, dict[str, str]]:
-        """Customer → detector → state (its stored JSON: `repo.decode_state` makes a copy to look with)."""
+        """Customer → detector → state (its stored JSON: `detector_state.decode_state` makes a copy to look with)."""
         known = self._by_customer
         missing = [c for c in customers if c not in known]
         if missing:
-            found = repo.load_state_texts(conn, workspace_id, names, missing)
+            found = detector_state.load_state_texts(conn, workspace_id, names, missing)
             for c in missing:
                 known[c] = {}
             for (name, c), text in found.items():
-                if repo.decode_state(text) is not None:  # an unreadable row is as good as none
+                if detector_state.decode_state(text) is not None:  # an unreadable row is as good as none
                     known[c][name] = text
         out = {}
         for c in customers:
@@ -160,7 +161,7 @@ class Runner:
                 if text is None and not view.starts(d):
                     continue
                 todo[d.name].append((cid, text, view.events))
-        decode = repo.decode_state
+        decode = detector_state.decode_state
         for d in self.detectors:
             work = todo.get(d.name)
             if not work:
@@ -194,7 +195,7 @@ class Runner:
         final: bool,
     ) -> None:
         woken: dict[str, set[str]] = defaultdict(set)
-        for code, cid in repo.take_due_timers(conn, workspace_id, now):
+        for code, cid in detector_state.take_due_timers(conn, workspace_id, now):
             name = registry.KINDS[code] if code < len(registry.KINDS) else ""
             if name in self.by_name and (name, cid) not in looked:
                 woken[name].add(cid)
@@ -205,7 +206,7 @@ class Runner:
         if not woken:
             return
         customers = sorted({c for cids in woken.values() for c in cids})
-        states = repo.load_states(conn, workspace_id, sorted(woken), customers)
+        states = detector_state.load_states(conn, workspace_id, sorted(woken), customers)
         for name, cids in woken.items():
             d = self.by_name[name]
             prepare = getattr(d, "prepare", None)
@@ -245,15 +246,15 @@ class Runner:
                 state["_t"] = registered  # still set: it will fire, and a look then costs little
             else:
                 state.pop("_t", None)
-            text = repo.encode_state(state)
+            text = detector_state.encode_state(state)
             self.cache.put(cid, d.name, text)
             out.states.append((d.name, cid, text))
         out.upserts.extend((cid, d.name, f) for f in obs.upserts)
         out.taken_back.extend(repo.signal_id(workspace_id, cid, d.name, k) for k in obs.retractions)
 
     def _write(self, conn: Connection, workspace_id: str, out: Writes, wall_ms: int, cache: dict[Any, Any]) -> None:
-        repo.save_states(conn, workspace_id, out.states, out.gone, wall_ms)
-        repo.add_timers(conn, workspace_id, out.timers, wall_ms)
+        detector_state.save_states(conn, workspace_id, out.states, out.gone, wall_ms)
+        detector_state.add_timers(conn, workspace_id, out.timers, wall_ms)
         if out.taken_back:
             repo.take_back(conn, workspace_id, out.taken_back)
         if out.upserts:

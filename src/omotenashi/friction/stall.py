@@ -24,6 +24,7 @@ from omotenashi.config.friction import FrictionEventNames, StallSettings
 from omotenashi.config.house import JourneySpec, JourneysSection
 from omotenashi.friction.base import DAY, HOUR, MINUTE, Context, Finding, Observation, Triggers
 from omotenashi.friction.events import Event
+from omotenashi.store import detector_state
 from omotenashi.store import journeys as journeys_repo
 from omotenashi.store import signals as repo
 
@@ -101,9 +102,9 @@ class Stall:
         """Every customer of the watched journeys, when the baselines changed since they were last judged."""
         journeys = sorted(self.specs)
         version = repo.baselines_version(conn, workspace_id, journeys)
-        if version is None or version == repo.get_meta(conn, workspace_id, BASELINES_SEEN):
+        if version is None or version == detector_state.get_meta(conn, workspace_id, BASELINES_SEEN):
             return []
-        repo.set_meta(conn, workspace_id, BASELINES_SEEN, version, now)
+        detector_state.set_meta(conn, workspace_id, BASELINES_SEEN, version, now)
         return repo.journey_customers(conn, workspace_id, journeys)
 
     def observe(self, state: dict[str, Any] | None, events: Sequence[Event], now: int, ctx: Context) -> Observation:
