@@ -43,6 +43,19 @@ class PortalSettings(BaseModel):
     )
 
 
+class SignInLimits(BaseModel):
+    window_minutes: int = Field(default=15, ge=1, le=1440, description="The moving window the limits below count in.")
+    staff_failures_per_account: int = Field(
+        default=10, ge=1, description="Failed staff sign-ins to one account from one address, per window."
+    )
+    staff_failures_per_address: int = Field(
+        default=30, ge=1, description="Failed staff sign-ins from one address, whatever the account, per window."
+    )
+    portal_links_per_address: int = Field(
+        default=10, ge=1, description="Portal sign-in links asked for from one address, per window."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OMOTENASHI__", env_nested_delimiter="__", extra="ignore")
 
@@ -55,3 +68,6 @@ class Settings(BaseSettings):
     writer: WriterSettings = Field(default_factory=WriterSettings, description="The single writer.")
     mail: MailSettings = Field(default_factory=MailSettings, description="Outgoing e-mail (portal sign-in links).")
     portal: PortalSettings = Field(default_factory=PortalSettings, description="The customers' privacy portal.")
+    sign_in_limits: SignInLimits = Field(
+        default_factory=SignInLimits, description="How often one network may try to sign in (staff and portal)."
+    )

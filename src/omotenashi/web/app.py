@@ -29,6 +29,7 @@ from omotenashi.web.staff import friction as friction_pages
 from omotenashi.web.staff import goodwill as goodwill_pages
 from omotenashi.web.staff import journeys as journeys_pages
 from omotenashi.web.staff import pages as staff_pages
+from omotenashi.web.throttle import Throttle
 
 
 def create_app(runtime: Runtime, *, close_on_shutdown: bool = True) -> FastAPI:
@@ -48,6 +49,7 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.throttle = Throttle(runtime.settings.sign_in_limits)
     errors.install(app)
     app.include_router(tracking.router)
     app.include_router(status.router)

@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from omotenashi.bootstrap import Runtime
 from omotenashi.core.errors import NotFound
+from omotenashi.i18n import N_
 from omotenashi.privacy import links, notice
 from omotenashi.privacy.links import LinkRefused, PortalSession
 from omotenashi.privacy.mailer import Mailer, SignInMail
@@ -30,6 +31,7 @@ from omotenashi.web.portal.notice_view import sections
 from omotenashi.web.portal.problems import PortalPageRoute
 from omotenashi.web.portal.rendering import language_of, render, runtime_of, workspace_of
 from omotenashi.web.staff.forms import read_form
+from omotenashi.web.throttle import Throttle, client_address
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,11 @@ FORM_COOKIE = "omotenashi_portal_form"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_EMAIL_CHARS = 254
 
-NOT_AN_ADDRESS = "Please enter your e-mail address, like name@example.com."
-FORM_EXPIRED = "The form had expired. Please try again."
+NOT_AN_ADDRESS = N_("Please enter your e-mail address, like name@example.com.")
+FORM_EXPIRED = N_("The form had expired. Please try again.")
+TOO_MANY_LINKS = N_(
+    "Too many sign-in links were asked for from your network lately. Please try again in %(minutes)s minutes."
+)
 
 
 def _secure(request: Request) -> bool:
@@ -106,13 +111,20 @@ def email_a_link(runtime: Runtime, workspace_id: str, email: str, page_lang: str
 
 
 def _sign_in_page(
-    request: Request, *, error: str | None = None, email: str = "", status_code: int = 200, sent: bool = False
+    request: Request,
+    *,
+    error: str | None = None,
+    error_args: dict[str, object] | None = None,
+    email: str = "",
+    status_code: int = 200,
+    sent: bool = False,
 ) -> Response:
     runtime = runtime_of(request)
     token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(32)
     context = {
         "form_token": token,
         "error": error,
+        "error_args": error_args or {},
         "email": email,
         "sent": sent,
         "signed_out": request.query_params.get("signed_out") == "1",
@@ -145,6 +157,14 @@ def ask_for_link(
     email = form.get("email", "").strip()
     if not _plausible_address(email):
         return _sign_in_page(request, error=NOT_AN_ADDRESS, email=email[:MAX_EMAIL_CHARS], status_code=400)
+    throttle: Throttle = request.app.state.throttle
+    refused = throttle.portal_link_asked(client_address(request))
+    if refused is not None:
+        response = _sign_in_page(
+            request, error=TOO_MANY_LINKS, error_args={"minutes": refused.minutes}, email=email, status_code=429
+        )
+        response.headers.update(refused.headers)
+        return response
     workspace = form.get("workspace", "")
     if workspace not in runtime.houses:
         workspace = next(iter(runtime.houses))

@@ -25,6 +25,7 @@ from omotenashi.web.staff.auth import (
 )
 from omotenashi.web.staff.forms import read_form
 from omotenashi.web.staff.rendering import render
+from omotenashi.web.throttle import Throttle, client_address
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,6 +36,7 @@ FAILED_SIGN_IN_DELAY = 0.4
 
 WRONG_CREDENTIALS = N_("The email or password is not right, or this account cannot sign in.")
 FORM_EXPIRED = N_("The sign-in form had expired. Please try again.")
+TOO_MANY_FAILURES = N_("Too many failed sign-ins from your network. Please try again in %(minutes)s minutes.")
 
 
 def _runtime(request: Request) -> Runtime:
@@ -51,6 +53,7 @@ def _sign_in_page(
     *,
     next_page: str | None,
     error: str | None = None,
+    error_args: dict[str, object] | None = None,
     email: str = "",
     workspace: str | None = None,
     status_code: int = 200,
@@ -61,6 +64,7 @@ def _sign_in_page(
         "csrf": token,
         "next": safe_next(next_page),
         "error": error,
+        "error_args": error_args or {},
         "email": email,
         "workspace": workspace,
         "workspaces": {wid: loaded.house.workspace.name for wid, loaded in runtime.houses.items()},
@@ -87,11 +91,27 @@ def sign_in(request: Request, form: Annotated[dict[str, str], Depends(read_form)
     if not expected or not hmac.compare_digest(expected.encode(), presented.encode()):
         return _sign_in_page(request, next_page=form.get("next"), error=FORM_EXPIRED, status_code=403)
     workspace = form.get("workspace") or next(iter(runtime.houses))
+    email, address = form.get("email", ""), client_address(request)
+    throttle: Throttle = request.app.state.throttle
+    refused = throttle.staff_refusal(workspace, email, address)
+    if refused is not None:
+        response = _sign_in_page(
+            request,
+            next_page=form.get("next"),
+            error=TOO_MANY_FAILURES,
+            error_args={"minutes": refused.minutes},
+            email=email,
+            workspace=workspace,
+            status_code=429,
+        )
+        response.headers.update(refused.headers)
+        return response
     member = None
     if workspace in runtime.houses:
         with runtime.engines.read.connect() as conn:
-            member = accounts.authenticate(conn, workspace, form.get("email", ""), form.get("password", ""))
+            member = accounts.authenticate(conn, workspace, email, form.get("password", ""))
     if member is None:
+        throttle.staff_failed(workspace, email, address)
         time.sleep(FAILED_SIGN_IN_DELAY)
         return _sign_in_page(
             request,
@@ -100,6 +120,7 @@ def sign_in(request: Request, form: Annotated[dict[str, str], Depends(read_form)
             email=form.get("email", ""),
             workspace=workspace,
         )
+    throttle.staff_signed_in(workspace, email, address)
     old = request.cookies.get(sessions.COOKIE)
     signed_in = member
     opened = runtime.writer.call(lambda conn: sessions.open_session(conn, signed_in, now=now_ms(), replacing=old))
