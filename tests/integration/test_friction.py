@@ -174,6 +174,16 @@ def _signals(runtime: Runtime) -> set[tuple[Any, ...]]:
     }
 
 
+def signals_of_import(house_file: Path, db: Path, lines: list[bytes]) -> set[tuple[Any, ...]]:
+    """The signals of `lines` imported into a store of their own (a SQLite file) by one process."""
+    other = build(Settings(house_file=house_file, store_url=f"sqlite:///{db}"), follow=False)
+    try:
+        _import(other, lines)
+        return _signals(other)
+    finally:
+        other.close()
+
+
 def _import(runtime: Runtime, lines: list[bytes]) -> None:
     source = runtime.intake.source("shop", "web")
     for start in range(0, len(lines), 3_000):  # as a busy service would get them: in many batches
@@ -188,12 +198,7 @@ def test_shuffled_input_gives_the_signals_ordered_input_gives_and_a_rescan_agree
     runtime: Runtime, house_file: Path, tmp_path: Path
 ) -> None:
     ordered, shuffled = _world()
-    other = build(Settings(house_file=house_file, store_url=f"sqlite:///{tmp_path / 'shuffled.db'}"), follow=False)
-    try:
-        _import(other, shuffled)
-        from_shuffled = _signals(other)
-    finally:
-        other.close()
+    from_shuffled = signals_of_import(house_file, tmp_path / "shuffled.db", shuffled)
     runtime.follower.stop()  # this test drives the follower itself, batch by batch
     _import(runtime, ordered)
     streamed = _signals(runtime)

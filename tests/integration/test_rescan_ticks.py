@@ -1,4 +1,5 @@
-"""Signals must not depend on how events were batched, nor on when the writer's periodic friction tick lands.
+"""Signals must not depend on how events were batched, on when the writer's periodic friction tick lands, nor on a
+new process taking over from one that stopped.
 
 Found while comparing a full-size rescan with streaming: in one run of `bench friction` the counts differed for six
 detectors. Here a history is imported in large batches with no tick, then judged again by a rescan in small
@@ -11,12 +12,15 @@ judged (the look with those events skipped it, and the timer was taken as done).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from omotenashi.bootstrap import Runtime
+from omotenashi.bootstrap import Runtime, build
+from omotenashi.config.settings import Settings
 from omotenashi.friction.rescan import rescan
 from omotenashi.simulator import WorldConfig, generate
-from tests.integration.test_friction import SEED, _import, _signals, settle
+from tests.integration.test_friction import SEED, _import, _signals, settle, signals_of_import
 
 
 def _tick(runtime: Runtime) -> None:
@@ -51,3 +55,31 @@ def test_ticks_and_batches_change_no_signal(runtime: Runtime, customers: int, se
     with_ticks = _signals(runtime)
     assert len(without_ticks) > 30
     assert with_ticks == without_ticks
+
+
+@pytest.mark.slow
+def test_a_new_process_judges_what_the_last_one_held_unjudged(store_url: str, house_file: Path, tmp_path: Path) -> None:
+    """The follower holds events until they settle (and gathers many before judging): a process that stops with
+    events held leaves them to the next, which reads them back from the log and says what one process would."""
+    ordered = generate(WorldConfig(customers=600, days=60, seed=11)).messages
+    one_process = signals_of_import(house_file, tmp_path / "alone.db", ordered)
+
+    settings = Settings(house_file=house_file, store_url=store_url)
+    cut = len(ordered) // 2 + 1_234  # not at a batch's end
+    first = build(settings, follow=False)
+    try:
+        source = first.intake.source("shop", "web")
+        for start in range(0, cut, 3_000):
+            first.intake.import_lines(iter(ordered[start : min(start + 3_000, cut)]), source)
+            first.follower.drain()
+        held = first.friction.consumers["shop"]._held["shop"].rows
+        assert held  # it stops with events read but not judged yet (the last ones, not settled)
+    finally:
+        first.close()
+    second = build(settings, follow=False)
+    try:
+        _import(second, ordered[cut:])
+        assert _signals(second) == one_process
+        assert len(one_process) > 30
+    finally:
+        second.close()

@@ -13,6 +13,7 @@ Events later than that (a phone offline for hours) are judged when they come, in
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from operator import attrgetter
@@ -42,6 +43,29 @@ MAX_KNOWN_IDS = 400_000
 _TIME_ORDER = attrgetter("ts", "seq")
 
 
+class _Held:
+    """Events read but not judged yet (all newer than the judged time), with their times in order for counting."""
+
+    __slots__ = ("low", "rows", "times")
+
+    def __init__(self, rows: list[EventRow]) -> None:
+        self.rows = rows
+        self.times = sorted(r.ts for r in rows)
+        self.low = min((r.seq for r in rows), default=None)
+
+    def with_rows(self, rows: list[EventRow]) -> _Held:
+        """These and `rows` (a new holding: this one stays as it was, should the batch fail)."""
+        if not rows:
+            return self
+        more = _Held.__new__(_Held)
+        more.rows = self.rows + rows
+        more.times = self.times + [r.ts for r in rows]
+        more.times.sort()
+        low = min(r.seq for r in rows)
+        more.low = low if self.low is None else min(self.low, low)
+        return more
+
+
 class FrictionConsumer:
     """Detects friction in a workspace's events as they arrive.
 
@@ -57,7 +81,7 @@ class FrictionConsumer:
         self.runner = Runner(house)
         self.robots = tuple(w.lower() for w in house.friction.ignore_user_agents if w.strip())
         self.needed = self.runner.purposes()
-        self._held: dict[str, list[EventRow]] = {}
+        self._held: dict[str, _Held] = {}
         self._judged: dict[str, int] = {}  # workspace → the batch number what is in memory belongs to
         # Identifier → the base customer it was first seen with: that never changes, so it is remembered.
         self._bases: dict[tuple[str, str], str] = {}
@@ -133,23 +157,30 @@ class FrictionConsumer:
         held = self._held.get(workspace_id)
         if held is None:
             upto = cursors.position(conn, workspace_id, self.name)
-            held = repo.unjudged_events(conn, workspace_id, clock["low"], upto, clock["j"])
-        pool = [*held, *rows]
+            held = _Held(repo.unjudged_events(conn, workspace_id, clock["low"], upto, clock["j"]))
         now = max(settled, clock["j"])
         if now > clock["j"] and not sweep and wall - clock["a"] < GATHER_MS:
-            fresh = sum(1 for r in pool if clock["j"] < r.ts <= now)
+            # Held events are all newer than the judged time: how many are settled is where `now` falls among them.
+            fresh = bisect_right(held.times, now) + sum(1 for r in rows if clock["j"] < r.ts <= now)
             if fresh < GATHER_EVENTS:
                 now = clock["j"]  # gather a few more: judging many customers' events together costs less
-        ready = [r for r in pool if r.ts <= now]
-        still = [r for r in pool if r.ts > now]
         if now > clock["j"]:
+            pool = [*held.rows, *rows]
+            ready = [r for r in pool if r.ts <= now]
+            held = _Held([r for r in pool if r.ts > now])
             clock["a"] = wall
+            top = max((r.seq for r in pool), default=clock["low"])
+        else:
+            # Nothing held is settled yet: only new events as old as the judged time (late ones) are ready.
+            ready = [r for r in rows if r.ts <= now]
+            held = held.with_rows([r for r in rows if r.ts > now])
+            top = max((r.seq for r in rows), default=clock["low"])
         clock["j"] = now
-        clock["low"] = min((r.seq for r in still), default=max((r.seq for r in pool), default=clock["low"]))
+        clock["low"] = held.low if held.low is not None else top
         clock["n"] += 1
         detector_state.set_meta(conn, workspace_id, CLOCK, clock, wall)
         try:
-            self._held[workspace_id] = still
+            self._held[workspace_id] = held
             self._judged[workspace_id] = clock["n"]
             # Whose consent to look at is gathered only when somebody has said anything about consent.
             subjects: dict[str, set[str]] | None = None
