@@ -2,8 +2,8 @@
 the detectors cost.
 
 One synthetic world (`omotenashi.simulator`, seed `BENCH_SEED`, which tests never use) is imported twice into fresh
-stores: once with every detector on and once with friction off, the same run, so the cost is a ratio. Signals are
-then matched to the planted labels:
+stores: once with every detector on and once with friction off, the same run and taking turns, so the cost is a
+ratio. Signals are then matched to the planted labels:
 
 - a signal matches a label of its kind for the same customer when their evidence shares an event (two events for
   repeated questions and asking twice, which are about pairs of contacts), or, for quiet decline, which has no single
@@ -20,11 +20,13 @@ Then the workspace is rescanned as a batch (`omotenashi friction rescan`), timed
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,8 @@ TARGETS = {"precision": 0.9, "recall": 0.8, "cost": 0.3}
 # onboarding, billing and support do not grow with how often customers visit.
 FIXED_PER_CUSTOMER = 16.0
 PER_SCALE = 47.0
+TURN_BATCHES = 5  # batches one store imports before the other takes its turn
+IDLE_UPKEEP_S = 2.0  # a writer's idle upkeep starts after a second without work
 
 
 def bench_house(folder: Path, *, friction: bool = True) -> Path:
@@ -185,30 +189,68 @@ def _runtime(folder: Path, friction: bool) -> Runtime:
     return build(Settings(house_file=bench_house(folder, friction=friction)), follow=False)
 
 
-def intake(folder: Path, messages: Path, *, friction: bool, batch: int = 20_000) -> tuple[Runtime, float, float]:
-    """Import the world through intake and every follower, in batches as a busy service would: events/s, and CPU
-    µs per event (all threads: on a shared machine, steadier than the wall clock)."""
-    rt = _runtime(folder, friction)
-    source = rt.intake.source(WORKSPACE, "web")
-    total = 0
-    with start_up_frozen():  # as `serve` and `import` run: the start-up heap is not the collector's to walk
-        cpu = time.process_time()
-        start = time.perf_counter()
-        chunk: list[bytes] = []
-        for line in _lines(messages):
-            chunk.append(line)
-            if len(chunk) >= batch:
-                total += len(chunk)
-                rt.intake.import_lines(iter(chunk), source)
-                rt.follower.drain()
-                chunk = []
-        if chunk:
-            total += len(chunk)
-            rt.intake.import_lines(iter(chunk), source)
-            rt.follower.drain()
-        elapsed = time.perf_counter() - start
-        cpu_us = (time.process_time() - cpu) / total * 1e6
-    return rt, total / elapsed, cpu_us
+@dataclass
+class _Meter:
+    """Events imported into one store, and the wall and CPU time that took."""
+
+    events: int = 0
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+
+    def rate(self) -> float:
+        return self.events / self.wall_s if self.wall_s else 0.0
+
+    def cpu_us(self) -> float:
+        return self.cpu_s / self.events * 1e6 if self.events else 0.0
+
+
+def _import(rt: Runtime, source: Any, chunk: list[bytes], meter: _Meter) -> None:
+    cpu, start = time.process_time(), time.perf_counter()
+    rt.intake.import_lines(iter(chunk), source)
+    rt.follower.drain()
+    meter.wall_s += time.perf_counter() - start
+    meter.cpu_s += time.process_time() - cpu
+    meter.events += len(chunk)
+
+
+def _chunks(messages: Path, batch: int) -> Iterator[list[bytes]]:
+    chunk: list[bytes] = []
+    for line in _lines(messages):
+        chunk.append(line)
+        if len(chunk) >= batch:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def intake(root: Path, messages: Path, *, batch: int = 20_000) -> tuple[Runtime, dict[str, _Meter]]:
+    """Import the world through intake and every follower into two stores, one with friction off and one with every
+    detector on, in batches as a busy service would. The two take turns every `TURN_BATCHES` batches (off then on,
+    then on then off): a shared machine's speed drifts over minutes, and both stores then meet the same drift.
+    Between turns the store just used is left to its idle upkeep (its writer checkpoints the WAL after a second
+    without work), uncounted, as a busy service would not stop for it. Returns the store with friction on, and
+    each store's events, wall time and CPU time (all threads)."""
+    off, on = _runtime(root / "off", False), _runtime(root / "on", True)
+    meters = {"off": _Meter(), "on": _Meter()}
+    turns = [("off", off, off.intake.source(WORKSPACE, "web")), ("on", on, on.intake.source(WORKSPACE, "web"))]
+    chunks = _chunks(messages, batch)
+    try:
+        with start_up_frozen():  # as `serve` and `import` run: the start-up heap is not the collector's to walk
+            for k in itertools.count():
+                block = list(itertools.islice(chunks, TURN_BATCHES))
+                if not block:
+                    break
+                for name, rt, source in turns if k % 2 == 0 else turns[::-1]:
+                    for chunk in block:
+                        _import(rt, source, chunk, meters[name])
+                    time.sleep(IDLE_UPKEEP_S)
+    except BaseException:
+        on.close()
+        raise
+    finally:
+        off.close()
+    return on, meters
 
 
 def quality(rt: Runtime, labels: list[dict[str, Any]], end_ms: int) -> dict[str, dict[str, Any]]:
@@ -238,11 +280,10 @@ def run(
         manifest = write(config, root / "world")
         messages = root / "world" / "messages.jsonl"
         labels = [msgspec.json.decode(line) for line in _lines(root / "world" / "labels.jsonl")]
-        say(f"{manifest.messages:,} messages, {len(labels):,} labels; intake with friction off")
-        off, off_rate, off_cpu = intake(root / "off", messages, friction=False)
-        off.close()
-        say("intake with every detector on")
-        on, on_rate, on_cpu = intake(root / "on", messages, friction=True)
+        say(f"{manifest.messages:,} messages, {len(labels):,} labels; intake with friction off and on, batch by batch")
+        on, meters = intake(root, messages)
+        off_rate, on_rate = meters["off"].rate(), meters["on"].rate()
+        off_cpu, on_cpu = meters["off"].cpu_us(), meters["on"].cpu_us()
         try:
             say("matching signals to labels")
             kinds = quality(on, labels, config.end_ms)
