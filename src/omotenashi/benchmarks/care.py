@@ -39,9 +39,8 @@ from omotenashi.core.clock import iso, to_epoch_ms, utc_now
 from omotenashi.core.ids import hash_write_key, new_write_key
 from omotenashi.staff import accounts
 from omotenashi.store import anticipations as anticipations_repo
-from omotenashi.store import care as care_repo
+from omotenashi.store import care_inputs, workspaces
 from omotenashi.store import signals as signals_repo
-from omotenashi.store import workspaces
 
 WORKSPACE = "bench"
 STAFF = ("care-a@example.com", "care-b@example.com", "care-c@example.com")
@@ -192,8 +191,8 @@ def evaluation(folder: Path, customers: int, say: Callable[[str], None]) -> dict
         say(f"care: reading {triggers:,} signals and anticipations (the baseline)")
         began = time.perf_counter()
         with rt.engines.read.connect() as conn:
-            read = len(care_repo.signals_since(conn, WORKSPACE, (0, ""), limit=10 * customers))
-            read += len(care_repo.anticipations_since(conn, WORKSPACE, ["still_active"], 0))
+            read = len(care_inputs.signals_since(conn, WORKSPACE, (0, ""), limit=10 * customers))
+            read += len(care_inputs.anticipations_since(conn, WORKSPACE, ["still_active"], 0))
         baseline_s = time.perf_counter() - began
         say("care: every playbook over them")
         began = time.perf_counter()

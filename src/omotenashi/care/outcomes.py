@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from omotenashi.config.house import HouseFile
 from omotenashi.store import care as repo
+from omotenashi.store import care_inputs as inputs
 from omotenashi.store import customers as customers_repo
 
 DAY_MS = 86_400_000
@@ -34,7 +35,7 @@ def read(conn: Connection, workspace_id: str, house: HouseFile, event_now: int, 
         items = repo.awaiting_outcome(conn, workspace_id, pid, event_now - window)
         if not items:
             continue
-        signals = repo.signal_states(conn, workspace_id, [i.trigger_ref for i in items if i.trigger_ref])
+        signals = inputs.signal_states(conn, workspace_id, [i.trigger_ref for i in items if i.trigger_ref])
         groups = customers_repo.members_of_many(conn, workspace_id, sorted({i.customer_id for i in items}))
         for item in items:
             end = item.trigger_at + window
@@ -43,7 +44,7 @@ def read(conn: Connection, workspace_id: str, house: HouseFile, event_now: int, 
                 ok = status == "resolved" and resolved_at is not None and resolved_at <= end
             else:
                 members = groups.get(item.customer_id, [item.customer_id])
-                happened = repo.event_happened(conn, workspace_id, members, o.event or "", item.trigger_at, end)
+                happened = inputs.event_happened(conn, workspace_id, members, o.event or "", item.trigger_at, end)
                 ok = happened if o.recovered_when == "event" else not happened
             values: dict[str, object] = {"recovered": 1 if ok else 0, "recovered_at": now}
             if item.status == repo.HELD_OUT:

@@ -24,6 +24,7 @@ from omotenashi.core.errors import NotFound
 from omotenashi.staff.permissions import Action, require
 from omotenashi.store import care as repo
 from omotenashi.store import care_actions as actions_repo
+from omotenashi.store import care_inputs as inputs
 from omotenashi.store import goodwill as goodwill_repo
 from omotenashi.store import journeys as journeys_repo
 from omotenashi.store import workspaces
@@ -117,7 +118,7 @@ class Care:
         # back, are never missed. What was already handled at the same `updated_at` is skipped.
         seen = self._seen.setdefault(workspace_id, {})
         after, newest = (mark - SIGNALS_SLACK_MS, ""), mark
-        while changes := repo.signals_since(conn, workspace_id, after, PAGE):
+        while changes := inputs.signals_since(conn, workspace_id, after, PAGE):
             fresh = [c for c in changes if seen.get(c.id) != _version(c)]
             if fresh:
                 done.add(engine.apply(conn, workspace_id, triggers.from_signals(engine.care, fresh), now))
@@ -145,7 +146,7 @@ class Care:
         kinds = triggers.anticipation_kinds(engine.care)
         if kinds:
             seen = int(repo.get_state(conn, workspace_id, ANTICIPATIONS_WM, 0) or 0)
-            changes = repo.anticipations_since(conn, workspace_id, kinds, seen)
+            changes = inputs.anticipations_since(conn, workspace_id, kinds, seen)
             if changes:
                 found.extend(triggers.from_anticipations(engine.care, changes, now))
                 repo.set_state(conn, workspace_id, ANTICIPATIONS_WM, max(a.computed_at for a in changes), now)
@@ -315,7 +316,7 @@ class Care:
             return goodwill.budget(conn, workspace_id, self.house(workspace_id), member, self.now())
 
 
-def _version(change: repo.SignalChange) -> tuple[int, ...]:
+def _version(change: inputs.SignalChange) -> tuple[int, ...]:
     """What tells two states of a signal apart (its update time alone may repeat within a millisecond)."""
     return (change.updated_at, change.last_seen, change.severity, change.resolved_at or 0, hash(str(change.details)))
 

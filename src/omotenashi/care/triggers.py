@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from omotenashi.config.care import CareSection
 from omotenashi.config.house import HouseFile
-from omotenashi.store import care as repo
+from omotenashi.store import care_inputs as inputs
 from omotenashi.store import journeys as journeys_repo
 
 REACH = "reach_a_person"  # the built-in playbook: a customer can always reach a person
@@ -34,7 +34,7 @@ class Trigger:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-def from_signals(care: CareSection, changes: Iterable[repo.SignalChange]) -> list[Trigger]:
+def from_signals(care: CareSection, changes: Iterable[inputs.SignalChange]) -> list[Trigger]:
     """Playbooks started by signals; every bot loop also asks for a person, whatever the playbooks say."""
     out: list[Trigger] = []
     for s in changes:
@@ -68,7 +68,7 @@ def from_signals(care: CareSection, changes: Iterable[repo.SignalChange]) -> lis
     return out
 
 
-def from_anticipations(care: CareSection, changes: Iterable[repo.AnticipationChange], now: int) -> list[Trigger]:
+def from_anticipations(care: CareSection, changes: Iterable[inputs.AnticipationChange], now: int) -> list[Trigger]:
     """Playbooks started by a score over (or under) their threshold."""
     by_kind: dict[str, list[tuple[str, Any]]] = {}
     for pid, playbook in care.playbooks.items():
@@ -153,7 +153,7 @@ def schedules(
             continue
         periods[pid] = period
         after = ""
-        while ids := repo.root_customers(conn, workspace_id, after, batch):
+        while ids := inputs.root_customers(conn, workspace_id, after, batch):
             after = ids[-1]
             out.extend(
                 Trigger(
