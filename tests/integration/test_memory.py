@@ -12,6 +12,7 @@ from omotenashi.bootstrap import Runtime, build
 from omotenashi.config.settings import Settings
 from omotenashi.memory import briefing as briefing_mod
 from omotenashi.memory import merges, notes, profile, timeline
+from omotenashi.store import customer_events
 from omotenashi.store import customers as repo
 
 T0 = 1_780_000_000_000  # a fixed clock for reproducible stores
@@ -76,7 +77,7 @@ def test_an_anonymous_visitor_who_signs_in_keeps_their_history(runtime):
     assert snap["events"][0] == 3
     assert len(snap["timeline"]) == 3 and snap["traits"]["name"] == "Aiko Tanaka"
     with runtime.engines.read.connect() as conn:
-        assert repo.count_customers(conn, "shop") == 1
+        assert customer_events.count_customers(conn, "shop") == 1
 
 
 def test_a_shared_email_merges_with_evidence_and_shows_conflicting_traits(runtime):
@@ -339,6 +340,6 @@ def test_the_follower_resumes_from_its_cursor_after_a_restart(tmp_path: Path, st
         assert second.follower.drain() == 1  # the one new event (each follower applies it once)
         with second.engines.read.connect() as conn:
             cid = repo.root_of(conn, "shop", repo.find_identities(conn, "shop", [("user_id", "u1")])[("user_id", "u1")])
-            assert repo.stats_of(conn, "shop", [cid])[0] == 3
+            assert customer_events.stats_of(conn, "shop", [cid])[0] == 3
     finally:
         second.close()

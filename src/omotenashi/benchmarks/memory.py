@@ -20,6 +20,7 @@ from omotenashi.benchmarks.synthetic import Synthetic
 from omotenashi.bootstrap import Runtime, build
 from omotenashi.config.settings import Settings
 from omotenashi.memory.briefing import build_briefing
+from omotenashi.store import customer_events
 from omotenashi.store import customers as repo
 
 HISTORIES = (10, 1_000, 100_000)
@@ -84,7 +85,7 @@ def _briefing_latency(folder: Path, samples: int) -> dict[str, dict[str, float]]
         for n in HISTORIES:
             with rt.engines.read.connect() as conn:
                 cid = repo.find_identities(conn, "bench", [("user_id", f"h{n}")])[("user_id", f"h{n}")]
-                events = repo.stats_of(conn, "bench", [cid])[0]
+                events = customer_events.stats_of(conn, "bench", [cid])[0]
                 times = []
                 for _ in range(samples):
                     start = time.perf_counter()

@@ -13,8 +13,7 @@ from omotenashi.config.house import HouseFile
 from omotenashi.core.ids import keyed_hash
 from omotenashi.memory import preferences as prefs
 from omotenashi.memory.graph import Graph
-from omotenashi.store import customers as repo
-from omotenashi.store import profiles
+from omotenashi.store import customer_events, profiles
 from omotenashi.store.cursors import EventRow
 
 MAX_TRAITS = 100
@@ -103,15 +102,15 @@ class MemoryConsumer:
                 self._identify(graph, e, parsed[e.seq], base, traits, stated, terms)
         graph_new = list(graph.decisions.new_identities)
         graph.flush()
-        repo.attribute(conn, workspace_id, attributions)
-        repo.bump_stats(conn, workspace_id, {k: (v[0], v[1], v[2]) for k, v in stats.items()})
+        customer_events.attribute(conn, workspace_id, attributions)
+        customer_events.bump_stats(conn, workspace_id, {k: (v[0], v[1], v[2]) for k, v in stats.items()})
         profiles.add_traits(conn, workspace_id, traits)
         profiles.add_preferences(conn, workspace_id, stated)
         for ident in graph_new:
             spec = self.identifiers.get(ident.kind)
             if spec is None or spec.store_as == "clear":
                 terms.append((ident.value.lower(), ident.customer_id))
-        repo.add_search_terms(conn, workspace_id, terms)
+        customer_events.add_search_terms(conn, workspace_id, terms)
 
     def _base(self, graph: Graph, e: EventRow) -> str:
         evidence = {"seq": e.seq, "messageId": e.message_id, "source": e.source_id}

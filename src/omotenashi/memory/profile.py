@@ -11,8 +11,8 @@ from sqlalchemy import Connection
 
 from omotenashi.core.errors import NotFound
 from omotenashi.memory import preferences as prefs
+from omotenashi.store import customer_events, profiles
 from omotenashi.store import customers as repo
-from omotenashi.store import profiles
 from omotenashi.store.profiles import TraitValue
 
 
@@ -87,7 +87,7 @@ def load_profile(
 ) -> Profile:
     """The whole profile of the person a customer id belongs to."""
     root, members = resolve_customer(conn, workspace_id, customer_id)
-    events, first, last = repo.stats_of(conn, workspace_id, members)
+    events, first, last = customer_events.stats_of(conn, workspace_id, members)
     return Profile(
         customer_id=root,
         members=members,

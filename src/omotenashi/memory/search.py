@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from omotenashi.memory.consumer import MemoryConsumer
 from omotenashi.memory.profile import Profile, load_profile
+from omotenashi.store import customer_events
 from omotenashi.store import customers as repo
 
 MAX_RESULTS = 25
@@ -33,7 +34,7 @@ def search(conn: Connection, workspace_id: str, query: str, memory: MemoryConsum
         found.setdefault(repo.root_of(conn, workspace_id, cid), kind)
     if repo.exists(conn, workspace_id, q):
         found.setdefault(repo.root_of(conn, workspace_id, q), "customer id")
-    for cid in repo.search(conn, workspace_id, q, limit=MAX_RESULTS * 2):
+    for cid in customer_events.search(conn, workspace_id, q, limit=MAX_RESULTS * 2):
         found.setdefault(repo.root_of(conn, workspace_id, cid), "name or identifier")
         if len(found) >= MAX_RESULTS:
             break

@@ -16,7 +16,7 @@ from omotenashi.memory.consumer import MemoryConsumer
 from omotenashi.memory.search import Hit, search
 from omotenashi.memory.timeline import KINDS, Page, timeline
 from omotenashi.staff.permissions import Action, allowed, require
-from omotenashi.store import access
+from omotenashi.store import access, customer_events
 from omotenashi.store import customers as repo
 from omotenashi.store import notes as notes_repo
 from omotenashi.store.engine import Engines
@@ -198,4 +198,4 @@ class Memory:
     def count(self, workspace_id: str) -> int:
         """Customers as people (merged records counted once)."""
         with self._engines.read.connect() as conn:
-            return repo.count_customers(conn, workspace_id)
+            return customer_events.count_customers(conn, workspace_id)

@@ -14,7 +14,7 @@ import msgspec
 from sqlalchemy import Connection
 
 from omotenashi.memory.describe import EventView, describe
-from omotenashi.store import consent, cursors, notes
+from omotenashi.store import consent, cursors, customer_events, notes
 from omotenashi.store import customers as repo
 
 KINDS = ("event", "note", "consent", "merge", "signal")
@@ -167,7 +167,7 @@ def _events(
     out: list[Item] = []
     at_cursor = (before[0], _BIG) if before else None
     for _ in range(20):  # bounded: filters may skip events, never loop without end
-        seqs = repo.seqs_of(conn, workspace_id, members, at_cursor, limit + 1)
+        seqs = customer_events.seqs_of(conn, workspace_id, members, at_cursor, limit + 1)
         if not seqs:
             break
         rows = cursors.events_by_seq(conn, workspace_id, [s for _, s in seqs])

@@ -13,8 +13,7 @@ from omotenashi.config.house import Description, HouseFile
 from omotenashi.memory.profile import load_profile
 from omotenashi.privacy import consent as consent_view
 from omotenashi.privacy.datamap import DataMap, Declared
-from omotenashi.store import access, notes
-from omotenashi.store import customers as repo
+from omotenashi.store import access, customer_events, notes
 from omotenashi.store import staff as staff_store
 
 
@@ -81,7 +80,7 @@ def gather(
         if n.visible_to_customer
     ]
     events = []
-    for row in repo.event_summary(conn, workspace_id, p.members):
+    for row in customer_events.event_summary(conn, workspace_id, p.members):
         kind = row["event"] or row["type"]
         where = f"event {kind}" if row["type"] == "track" else ("pages" if row["type"] == "page" else row["type"])
         what, days = about(where)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from omotenashi.bootstrap import Runtime
 from omotenashi.privacy import links
+from omotenashi.store import customer_events, workspaces
 from omotenashi.store import customers as repo
-from omotenashi.store import workspaces
 
 # The demo's web customers have e-mail addresses `customer-<id>@example.com`.
 DEMO_TERM = "customer-"
@@ -28,7 +28,7 @@ def demo_entries(runtime: Runtime, count: int = 3) -> list[DemoEntry]:
     with runtime.engines.read.connect() as conn:
         key = links.link_key(workspaces.workspace_secret(conn, wid))
         roots: list[str] = []
-        for base in repo.search(conn, wid, DEMO_TERM, limit=40):
+        for base in customer_events.search(conn, wid, DEMO_TERM, limit=40):
             root = repo.root_of(conn, wid, base)
             if root not in roots:
                 roots.append(root)
