@@ -32,6 +32,7 @@ from typing import Any
 
 import msgspec
 
+from omotenashi.benchmarks import decline as decline_world
 from omotenashi.bootstrap import Runtime, build
 from omotenashi.config.settings import Settings
 from omotenashi.core.heap import start_up_frozen
@@ -50,6 +51,7 @@ TARGETS = {"precision": 0.9, "recall": 0.8, "cost": 0.3}
 # onboarding, billing and support do not grow with how often customers visit.
 FIXED_PER_CUSTOMER = 16.0
 PER_SCALE = 47.0
+DECLINE_CUSTOMERS = 40_000  # the world at scale 1 that quiet decline is measured on (about 224 visible declines)
 TURN_BATCHES = 5  # batches one store imports before the other takes its turn
 IDLE_UPKEEP_S = 2.0  # a writer's idle upkeep starts after a second without work
 
@@ -267,9 +269,11 @@ def run(
     *,
     scale: float | None = None,
     seed: int = BENCH_SEED,
+    decline_customers: int = DECLINE_CUSTOMERS,
     progress: Callable[..., Any] | None = None,
 ) -> dict[str, Any]:
-    """Measure; every figure is in the returned dict."""
+    """Measure; every figure is in the returned dict. With `decline_customers`, quiet decline is also measured on a
+    world of that many customers at scale 1 (`benchmarks.decline`)."""
     say = progress or (lambda *_: None)
     if scale is None:
         scale = round(min(4.0, max(0.05, (events / customers - FIXED_PER_CUSTOMER) / PER_SCALE)), 3)
@@ -296,6 +300,17 @@ def run(
             after = score(signals_as_messages(on), labels, config.end_ms)
         finally:
             on.close()
+        decline = None
+        if decline_customers:
+            found, planted, end_ms, decline_messages = decline_world.judged(
+                decline_customers, seed, bench_house(root / "decline"), say
+            )
+            decline = {
+                "customers": decline_customers,
+                "scale": 1.0,
+                "messages": decline_messages,
+                **score(found, planted, end_ms)[decline_world.KIND],
+            }
     return {
         "synthetic": True,
         "seed": seed,
@@ -316,4 +331,5 @@ def run(
             "added_cpu": round(on_cpu / off_cpu - 1, 3),
         },
         "rescan": {"events": rescanned["events"], "seconds": round(rescan_s, 2), "signals": rescanned["signals"]},
+        "quiet_decline_at_scale_1": decline,
     }

@@ -196,13 +196,25 @@ def friction_bench(
     customers: Annotated[int, typer.Option(help="Synthetic customers.", min=100)] = 50_000,
     events: Annotated[int, typer.Option(help="About how many messages (sets how often customers visit).")] = 1_000_000,
     scale: Annotated[float | None, typer.Option(help="How often customers visit (overrides --events).")] = None,
+    decline_customers: Annotated[
+        int,
+        typer.Option(
+            help="Customers of a second world at scale 1 that quiet decline is also measured on (0: none).", min=0
+        ),
+    ] = 40_000,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Friction detectors on the benchmark seed: precision, recall and delay per detector, intake with detectors on
-    against off, and a batch rescan."""
+    against off, and a batch rescan; and quiet decline on a world where customers visit often enough to decline."""
     from omotenashi.benchmarks.friction import run as run_friction
 
-    figures = run_friction(customers, events, scale=scale, progress=None if as_json else console.print)
+    figures = run_friction(
+        customers,
+        events,
+        scale=scale,
+        decline_customers=decline_customers,
+        progress=None if as_json else console.print,
+    )
     if as_json:
         sys.stdout.write(json.dumps(figures, indent=2) + "\n")
         return
@@ -216,6 +228,12 @@ def friction_bench(
         f"Rescan of {r['events']:,} events: {r['seconds']} s. {figures['messages']:,} synthetic messages, "
         f"{figures['customers']:,} customers, seed {figures['seed']}, scale {figures['scale']}."
     )
+    decline = figures.get("quiet_decline_at_scale_1")
+    if decline is not None:
+        console.print(
+            f"quiet_decline, scale 1: a second world of {decline['customers']:,} customers visiting at scale 1 "
+            f"({decline['messages']:,} messages), each customer's events given to the detector directly."
+        )
 
 
 def friction_table(figures: dict[str, Any]) -> Table:
@@ -224,7 +242,11 @@ def friction_table(figures: dict[str, Any]) -> Table:
     table = Table(title="omotenashi bench friction (synthetic)")
     for name in ("detector", "signals", "labels", "precision", "recall", "median delay"):
         table.add_column(name, justify="left" if name == "detector" else "right")
-    for kind, row in figures["detectors"].items():
+    rows = list(figures["detectors"].items())
+    decline = figures.get("quiet_decline_at_scale_1")
+    if decline is not None:
+        rows.append(("quiet_decline, scale 1", decline))
+    for kind, row in rows:
         p, r, d = row["precision"], row["recall"], row["median_delay_s"]
         table.add_row(
             kind,
