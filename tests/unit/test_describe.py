@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omotenashi.memory.describe import TEXT_LIMIT, EventView, describe
+from omotenashi.memory.describe import EventView, describe
+from omotenashi.memory.values import TEXT_LIMIT
 
 
 def track(event: Any, **properties: Any) -> EventView:

@@ -1,32 +1,36 @@
 """One event in plain words for staff, in English or Japanese: "Completed an order of $30.00 (3 items)".
 
-Properties and traits are whatever a tracker sent, so every value is checked before it is shown: text is cleaned
-of control characters and cut to ~80 characters, numbers must be finite and plausible, anything else is left out.
+Properties and traits are whatever a tracker sent, so every value is checked before it is shown (`memory.values`):
+text is cleaned of control characters and cut to ~80 characters, numbers must be finite and plausible, anything else
+is left out.
 The sentence is plain text; templates escape it.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import islice
 from typing import Any, NamedTuple
 
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, is_currency
 
-TEXT_LIMIT = 80
+from omotenashi.memory.values import (
+    MAX_COUNT,
+    as_mapping,
+    clean_text,
+    loose_key,
+    plausible_count,
+    plausible_decimal,
+)
+
 DEFAULT_CURRENCY = "USD"  # what Segment assumes when a revenue carries no currency
-_MAX_AMOUNT = Decimal(10) ** 12
-_MAX_COUNT = 10_000_000
 _MAX_PRODUCTS = 1_000
 _MAX_TRAITS_SHOWN = 5
 _MAX_TRAITS_READ = 100
-_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})  # control, format (bidi overrides, zero-width), unassigned
 
 
 @dataclass(frozen=True)
@@ -42,93 +46,30 @@ class EventView:
 
 def describe(view: EventView, lang: str) -> str:
     """Say in one short sentence what the customer did, for staff reading their timeline ("en" or "ja")."""
-    words = _Words(_language(lang), _mapping(view.properties))
+    words = _Words(_language(lang), as_mapping(view.properties))
     kind = view.type.strip().lower() if isinstance(view.type, str) else ""
     if kind == "track":
         return _track(view, words)
     if kind == "identify":
-        return _identify(_mapping(view.traits), words)
+        return _identify(as_mapping(view.traits), words)
     if kind == "page":
-        title = _clean(view.name) or words.text("title", "path")
+        title = clean_text(view.name) or words.text("title", "path")
         return words.say("Viewed the page {x}", "ページ{x}を表示", title, "Viewed a page", "ページを表示")
     if kind == "screen":
-        title = _clean(view.name) or words.text("title")
+        title = clean_text(view.name) or words.text("title")
         return words.say("Opened the screen {x}", "画面{x}を表示", title, "Opened a screen", "画面を表示")
     if kind == "group":
-        group = _clean(_mapping(view.traits).get("name"))
+        group = clean_text(as_mapping(view.traits).get("name"))
         return words.say("Joined the group {x}", "グループ{x}に所属", group, "Joined a group", "グループに所属")
     if kind == "alias":
         return words.pick("Was linked to an earlier identity", "以前のIDと統合")
     en, ja = "Sent an event of the unknown kind {x}", "不明な種類{x}のイベントを送信"
-    return words.say(en, ja, _clean(view.type), "Sent an event of an unknown kind", "不明な種類のイベントを送信")
+    return words.say(en, ja, clean_text(view.type), "Sent an event of an unknown kind", "不明な種類のイベントを送信")
 
 
 def _language(lang: str) -> str:
     primary = lang.replace("_", "-").split("-")[0].lower() if isinstance(lang, str) else ""
     return "ja" if primary == "ja" else "en"
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _clean(value: object, limit: int = TEXT_LIMIT) -> str | None:
-    """Text fit to show: one line, no invisible characters, at most `limit` characters; None when there is none."""
-    raw = _as_text(value)
-    if raw is None:
-        return None
-    head = raw[: limit * 4]  # a megabyte of text costs no more than its first few hundred characters
-    kept = (" " if ch.isspace() else ch for ch in head if ch.isspace() or unicodedata.category(ch) not in _HIDDEN)
-    text = " ".join("".join(kept).split())
-    if not text:
-        return None
-    if len(text) > limit or len(raw) > len(head):
-        return text[: limit - 1].rstrip() + "…"
-    return text
-
-
-def _as_text(value: object) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):  # a flag is not a name
-        return None
-    if isinstance(value, int):
-        return str(value) if value.bit_length() <= 256 else None
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else None
-    return None
-
-
-def _decimal(value: object) -> Decimal | None:
-    """A finite, plausible number from a JSON value ("12.5" counts), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value) if value.bit_length() < 64 else None
-    if isinstance(value, float):
-        value = repr(value)
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, str) and len(value) <= 40:
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-    else:
-        return None
-    return number if number.is_finite() and abs(number) < _MAX_AMOUNT else None
-
-
-def _count(value: object) -> int | None:
-    number = _decimal(value)
-    if number is None or number != number.to_integral_value() or not 0 < number <= _MAX_COUNT:
-        return None
-    return int(number)
-
-
-def _key(name: str) -> str:
-    """Event and trait names compared loosely: "Order Completed", "order_completed" and "orderCompleted" match."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 class _Words:
@@ -151,7 +92,7 @@ class _Words:
         return self.pick(en, ja).replace("{x}", self.quote(text))
 
     def text(self, *keys: str) -> str | None:
-        return next((t for t in (_clean(self.props.get(k)) for k in keys) if t is not None), None)
+        return next((t for t in (clean_text(self.props.get(k)) for k in keys) if t is not None), None)
 
     def number(self, n: int | Decimal) -> str:
         return format_decimal(n, locale=self.lang)
@@ -166,13 +107,15 @@ class _Words:
         """How many items the event is about: the products' quantities (1 each by default), else `quantity`."""
         products = self.props.get("products")
         if isinstance(products, list) and products:
-            total = sum(_count(p.get("quantity")) or 1 for p in products[:_MAX_PRODUCTS] if isinstance(p, Mapping))
-            return min(total, _MAX_COUNT) or None
-        return _count(self.props.get("quantity"))
+            total = sum(
+                plausible_count(p.get("quantity")) or 1 for p in products[:_MAX_PRODUCTS] if isinstance(p, Mapping)
+            )
+            return min(total, MAX_COUNT) or None
+        return plausible_count(self.props.get("quantity"))
 
     def money(self, *, unsigned: bool = False) -> str | None:
         """The amount of an order, formatted with its currency: "$30.00", "30.00米ドル", "3,000円"."""
-        amounts = (_decimal(self.props.get(k)) for k in ("total", "revenue", "value"))
+        amounts = (plausible_decimal(self.props.get(k)) for k in ("total", "revenue", "value"))
         amount = next((a for a in amounts if a is not None), None)
         if amount is None:
             return None
@@ -375,7 +318,7 @@ def _checkout_step(en: str, ja: str) -> Callable[[_Words], str]:
     """ "Reached checkout step 2" / 「購入手続きのステップ2を表示」; the step is a number, not quoted text."""
 
     def say(w: _Words) -> str:
-        step = _count(w.props.get("step"))
+        step = plausible_count(w.props.get("step"))
         number = f" {w.number(step)}" if step is not None else ""
         return w.pick(en.replace("{n}", number), ja.replace("{n}", number.strip()))
 
@@ -400,16 +343,16 @@ def _phrase_says(phrase: _Phrase) -> Callable[[_Words], str]:
 
 
 _SAYERS: dict[str, Callable[[_Words], str]] = {
-    _key(name): say for name, say in [*((n, _phrase_says(p)) for n, p in _PHRASES.items()), *_SPECIAL.items()]
+    loose_key(name): say for name, say in [*((n, _phrase_says(p)) for n, p in _PHRASES.items()), *_SPECIAL.items()]
 }
-_SAYERS.update({_key(alias): _SAYERS[_key(name)] for alias, name in _ALIASES.items()})
+_SAYERS.update({loose_key(alias): _SAYERS[loose_key(name)] for alias, name in _ALIASES.items()})
 
 
 def _track(view: EventView, w: _Words) -> str:
-    name = _clean(view.event)
+    name = clean_text(view.event)
     if name is None:
         return w.pick("Did something unnamed", "名前のない操作を実行")
-    say = _SAYERS.get(_key(view.event)) if isinstance(view.event, str) and len(view.event) <= 200 else None
+    say = _SAYERS.get(loose_key(view.event)) if isinstance(view.event, str) and len(view.event) <= 200 else None
     if say is None:
         return w.say("Did {x}", "{x}を実行", name, "", "")
     return say(w)
@@ -417,7 +360,7 @@ def _track(view: EventView, w: _Words) -> str:
 
 # Segment's reserved traits in words; other traits are shown by their own (cleaned) names.
 # fmt: off
-_TRAIT_WORDS = {_key(k): v for k, v in {
+_TRAIT_WORDS = {loose_key(k): v for k, v in {
     "email": ("email", "メールアドレス"), "name": ("name", "名前"), "firstName": ("first name", "名"),
     "lastName": ("last name", "姓"), "phone": ("phone", "電話番号"), "address": ("address", "住所"),
     "birthday": ("birthday", "誕生日"), "age": ("age", "年齢"), "gender": ("gender", "性別"),
@@ -433,8 +376,8 @@ def _identify(traits: Mapping[str, Any], w: _Words) -> str:
     """ "Updated their profile (email, language)" / 「プロフィールを更新（メールアドレス、言語）」."""
     names: list[str] = []
     for key in islice(traits, _MAX_TRAITS_READ):
-        known = _TRAIT_WORDS.get(_key(key)) if isinstance(key, str) else None
-        label = w.pick(*known) if known else _clean(key, limit=40)
+        known = _TRAIT_WORDS.get(loose_key(key)) if isinstance(key, str) else None
+        label = w.pick(*known) if known else clean_text(key, limit=40)
         if label and label not in names:
             names.append(label)
     if not names:
