@@ -8,7 +8,7 @@ import pytest
 from omotenashi.anticipation import risk
 from omotenashi.anticipation.activity import from_messages
 from omotenashi.anticipation.behaviour_log import BehaviourLog, BehaviourSpec
-from omotenashi.config.house import AnticipationSection
+from omotenashi.config.anticipation import AnticipationSection
 from omotenashi.config.loader import load_house
 from omotenashi.journeys.mapping import JourneyMapping
 from omotenashi.simulator import WorldConfig, generate

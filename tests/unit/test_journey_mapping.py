@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from omotenashi.config.house import JourneysSection
+from omotenashi.config.journeys import JourneysSection
 from omotenashi.journeys.cohort import CohortReader, clean, merge, month_of, parse_source
 from omotenashi.journeys.consumer import final_run, left_times
 from omotenashi.journeys.mapping import JourneyMapping, StepRef, journey_stage

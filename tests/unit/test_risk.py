@@ -19,7 +19,7 @@ from omotenashi.anticipation.reasons import Contribution
 from omotenashi.anticipation.risk_model import RiskMeasures, fit_boosted, top_share
 from omotenashi.anticipation.risk_reasons import risk_reasons, sentence
 from omotenashi.anticipation.sensitive import SensitiveFeatureRefused
-from omotenashi.config.house import AnticipationSection, ChurnSection, SupportContactSection
+from omotenashi.config.anticipation import AnticipationSection, ChurnSection, SupportContactSection
 from omotenashi.simulator import WorldConfig, generate
 
 WORLD = WorldConfig(customers=400, days=150, seed=31_337)  # synthetic; not the bench seed, not the figures' seeds

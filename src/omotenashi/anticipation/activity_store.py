@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from omotenashi.anticipation.activity import Activity, name_of
 from omotenashi.anticipation.behaviour_log import SignalMark
 from omotenashi.anticipation.history import _roots, _withdrawn
-from omotenashi.config.house import AnticipationSection
+from omotenashi.config.anticipation import AnticipationSection
 from omotenashi.journeys.mapping import JourneyMapping
 from omotenashi.store import customers as customers_repo
 from omotenashi.store import signals as signals_repo

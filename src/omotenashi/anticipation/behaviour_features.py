@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from omotenashi.anticipation.behaviour_log import DAY_MS, BehaviourLog, BoolArray, Column, IntArray
-from omotenashi.config.house import STAGES
+from omotenashi.config.journeys import STAGES
 
 FloatArray = NDArray[np.float64]
 ACTIVE_WINDOW_DAYS = 90  # who may be anticipated: a known customer seen within this many days

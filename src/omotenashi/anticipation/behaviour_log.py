@@ -17,7 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from omotenashi.anticipation.activity import Activity
-from omotenashi.config.house import STAGES, AnticipationSection
+from omotenashi.config.anticipation import AnticipationSection
+from omotenashi.config.journeys import STAGES
 
 if TYPE_CHECKING:
     from omotenashi.journeys.mapping import JourneyMapping
@@ -52,7 +53,7 @@ class BehaviourSpec:
     def of(cls, section: AnticipationSection) -> BehaviourSpec:
         """The events the section names (support contacts and subscriptions only when those models are on)."""
         churn, support = section.churn, section.support_contact
-        from omotenashi.config.house import ChurnSection, SupportContactSection
+        from omotenashi.config.anticipation import ChurnSection, SupportContactSection
 
         churn = churn or ChurnSection()
         support = support or SupportContactSection()

@@ -23,7 +23,7 @@ from omotenashi.anticipation.behaviour_log import DAY_MS, BehaviourLog
 from omotenashi.anticipation.next_step import NextStep, NextStepModel, evaluate, sequences
 from omotenashi.anticipation.risk_reasons import risk_reasons
 from omotenashi.anticipation.sensitive import refuse_sensitive
-from omotenashi.config.house import AnticipationSection
+from omotenashi.config.anticipation import AnticipationSection
 from omotenashi.store.anticipations import CANDIDATE, LIVE, Anticipation, ModelRow
 
 RISK_KINDS = ("churn_risk", "support_contact_risk")

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from omotenashi.anticipation.activity_store import StoredBehaviour, read_behaviour
 from omotenashi.anticipation.behaviour_log import BehaviourLog, BehaviourSpec
 from omotenashi.anticipation.behaviour_scoring import Outcome, enabled, score_behaviour
-from omotenashi.config.house import AnticipationSection, HouseFile
+from omotenashi.config.anticipation import AnticipationSection
+from omotenashi.config.house import HouseFile
 from omotenashi.journeys.mapping import JourneyMapping
 from omotenashi.store.engine import Engines
 

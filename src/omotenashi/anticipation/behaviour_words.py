@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from omotenashi.anticipation.next_step import step_title
-from omotenashi.config.house import AnticipationSection
+from omotenashi.config.anticipation import AnticipationSection
 from omotenashi.i18n import N_, translator
 
 ORDER = ("churn_risk", "support_contact_risk", "next_step")

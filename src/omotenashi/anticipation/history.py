@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection
 
 from omotenashi.anticipation.transactions import Row
-from omotenashi.config.house import AnticipationSection
+from omotenashi.config.anticipation import AnticipationSection
 from omotenashi.core.purposes import ConsentStatus
 from omotenashi.store import consent
 from omotenashi.store import customers as repo

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from omotenashi.anticipation.reasons import Contribution, Reason
-from omotenashi.config.house import STAGES
+from omotenashi.config.journeys import STAGES
 
 STAGE_WORDS: dict[str, tuple[str, str]] = {
     "discover": ("discover", "認知"),

@@ -28,7 +28,7 @@ from omotenashi.anticipation.features import purchase_features
 from omotenashi.anticipation.paretonbd import ParetoNBD
 from omotenashi.anticipation.reasons import Contribution, reasons_for
 from omotenashi.anticipation.transactions import FloatArray, Row, Summary, Transactions, summarise
-from omotenashi.config.house import AnticipationSection
+from omotenashi.config.anticipation import AnticipationSection
 from omotenashi.store.anticipations import CANDIDATE, LIVE, Anticipation, ModelRow
 
 KINDS = ("expected_purchases", "buys_again", "still_active")

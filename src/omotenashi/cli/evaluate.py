@@ -128,7 +128,7 @@ def _from_store(config: Path | None, cal: date | None, hold: date | None) -> tup
     from datetime import timedelta
 
     from omotenashi.anticipation.history import read_history
-    from omotenashi.config.house import AnticipationSection
+    from omotenashi.config.anticipation import AnticipationSection
     from omotenashi.core.errors import BadRequest
 
     with opened_runtime(config) as runtime:

@@ -40,7 +40,7 @@ def _reports(runtime: Any, wid: str, kinds: list[str], synthetic: bool) -> list[
     from omotenashi.anticipation.behaviour_scoring import MIN_NEXT_STEP_CUSTOMERS
     from omotenashi.anticipation.behaviour_service import read_workspace
     from omotenashi.anticipation.next_step import evaluate as next_step_evaluate
-    from omotenashi.config.house import AnticipationSection, ChurnSection, SupportContactSection
+    from omotenashi.config.anticipation import AnticipationSection, ChurnSection, SupportContactSection
     from omotenashi.core.errors import BadRequest
     from omotenashi.privacy.datamap import DataMap
 

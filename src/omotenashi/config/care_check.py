@@ -15,7 +15,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from omotenashi.config.care import ANTICIPATION_KINDS, EMAIL_TYPES, TEMPLATE_VARIABLES, CareSection
 from omotenashi.config.friction import FrictionDetectors
-from omotenashi.config.house import STAGES, HouseFile
+from omotenashi.config.house import HouseFile
+from omotenashi.config.journeys import STAGES
 from omotenashi.core.errors import ConfigProblem
 
 Loc = list[str | int]

@@ -1,24 +1,21 @@
-"""The house file as typed models: one workspace, its purposes, its sources, its store.
+"""The house file as typed models: one workspace, its purposes, its sources, its store. The larger sections have
+modules of their own (`journeys`, `friction`, `anticipation`, `care`), sharing `types`.
 
 Every field has a description; the house-file reference in docs/house-file.md is checked against these models.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
+from omotenashi.config.anticipation import AnticipationSection
 from omotenashi.config.care import CareSection
 from omotenashi.config.friction import FrictionSection
+from omotenashi.config.journeys import JourneysSection
+from omotenashi.config.types import Description, LanguageCode, Slug, Strict
 from omotenashi.core.purposes import CORE_PURPOSES, LegalBasis, Mechanism
-
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
-LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class WorkspaceSection(Strict):
@@ -60,11 +57,6 @@ class IntakeSection(Strict):
         ge=0,
         description="Timestamps further in the future than this are clamped to the time received, and flagged.",
     )
-
-
-class Description(Strict):
-    en: str = Field(description="The sentence in English.")
-    ja: str | None = Field(default=None, description="The sentence in Japanese.")
 
 
 class PurposeSection(Strict):
@@ -168,201 +160,6 @@ class DataMapSection(Strict):
     context: dict[str, DataItem | None] = Field(
         default_factory=dict,
         description="`context` fields kept besides consent and library (e.g. `ip`, `locale`, `userAgent`).",
-    )
-
-
-STAGES = ("discover", "purchase", "onboard", "use", "support", "renew", "recommend")
-
-
-class EventRule(Strict):
-    """A `track` event of a stage; a plain string in the house file is the event's name."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_name(cls, data: Any) -> Any:
-        return {"event": data} if isinstance(data, str) else data
-
-    event: str = Field(description="A `track` event name, exactly as sent.")
-    where: dict[str, list[str | int | float | bool]] = Field(
-        default_factory=dict,
-        description="Only when each named property has one of the listed values, e.g. `{score: [9, 10]}`.",
-    )
-
-
-class PageRule(Strict):
-    """Pages or screens of a stage: every glob given must match. A plain string is a glob over the name."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_name(cls, data: Any) -> Any:
-        return {"name": data} if isinstance(data, str) else data
-
-    name: str | None = Field(
-        default=None, description="Glob over the page or screen name (`*` any characters), e.g. `Help*`."
-    )
-    path: str | None = Field(default=None, description="Glob over `properties.path`, e.g. `/app/*`.")
-    url: str | None = Field(default=None, description="Glob over `properties.url`, e.g. `https://help.example.com/*`.")
-
-
-class StageRules(Strict):
-    events: list[EventRule] = Field(
-        default_factory=list, description="`track` events of this stage: names, or `{event, where}` rules."
-    )
-    pages: list[PageRule] = Field(
-        default_factory=list,
-        description="`page` messages of this stage: a glob over the page name, or `{name, path, url}` globs.",
-    )
-    screens: list[PageRule] = Field(
-        default_factory=list, description="`screen` messages of this stage: a glob over the screen name, or a rule."
-    )
-
-
-class CohortField(Strict):
-    first_of: list[str] = Field(
-        description="Where the value is read, in order of preference: `signup.<property>`, "
-        "`signup.context.<path>`, `signup_time` (all of the signup event) or `trait.<name>` (an `identify` trait)."
-    )
-    month: bool = Field(
-        default=False,
-        description="Keep only the month (`YYYY-MM`, in the workspace's timezone) of a time (ISO 8601 or epoch).",
-    )
-
-
-class JourneySpec(Strict):
-    title: Description | None = Field(default=None, description="The journey's name shown to staff, per language.")
-    steps: list[str] = Field(description="The expected steps, in order: the `track` event that marks each one.")
-    stage: str | None = Field(
-        default=None,
-        description="The stage the journey belongs to; default: the stage its first step's event is mapped to.",
-    )
-    deadline_hours: dict[str, Annotated[float, Field(gt=0)]] = Field(
-        default_factory=dict,
-        description="Per step: at most how many hours after the step before it a customer should reach it.",
-    )
-    cohort: list[str] = Field(
-        default_factory=list, description="Cohort fields (declared under `journeys.cohorts`) baselines are split by."
-    )
-
-
-class JourneysSection(Strict):
-    stages: dict[str, StageRules] = Field(
-        default_factory=dict,
-        description="Which events, pages and screens belong to each of the seven stages of a customer's journey.",
-    )
-    signup_event: str | None = Field(
-        default=None, description="The `track` event that marks a signup; cohorts read its properties and time."
-    )
-    cohorts: dict[Slug, CohortField] = Field(
-        default_factory=dict, description="Cohort fields (e.g. plan, source, signup_month) and where each is read."
-    )
-    journeys: dict[Slug, JourneySpec] = Field(
-        default_factory=dict, description="Journeys with expected steps; keys are journey ids, e.g. `onboarding`."
-    )
-    min_cohort_size: int = Field(
-        default=20,
-        ge=1,
-        description="Fewest customers who moved on for a cohort's baseline to be used instead of everyone's.",
-    )
-    dropout_days: int = Field(
-        default=14, ge=1, description="A customer silent this many days while still at a step has left there."
-    )
-    refresh_minutes: int = Field(
-        default=60, ge=1, description="How often transition-time baselines are computed again."
-    )
-
-
-class ChurnSection(Strict):
-    started_events: list[str] = Field(
-        default_factory=lambda: ["Subscription Started", "Subscription Renewed"],
-        min_length=1,
-        description="`track` events that start or renew a subscription: after one, the customer is a subscriber.",
-    )
-    ended_events: list[str] = Field(
-        default_factory=lambda: ["Subscription Cancelled"],
-        min_length=1,
-        description="`track` events that end a subscription (cancelled, not renewed): what churn risk anticipates.",
-    )
-    horizon_days: int = Field(
-        default=30, ge=7, le=365, description="Churn risk: the chance a subscriber's subscription ends within it."
-    )
-    watch_above: float = Field(
-        default=0.1, gt=0, lt=1, description="A subscriber is *at risk of not renewing* at or above this chance."
-    )
-
-
-class SupportContactSection(Strict):
-    events: list[str] = Field(
-        default_factory=lambda: ["Ticket Created", "Ticket Reopened", "Chat Started"],
-        min_length=1,
-        description="`track` events that are the customer contacting support (tickets, chats, calls).",
-    )
-    horizon_days: int = Field(
-        default=7, ge=1, le=90, description="Support-contact risk: the chance the customer contacts support within it."
-    )
-    watch_above: float = Field(
-        default=0.1, gt=0, lt=1, description="A customer is *about to need help* at or above this chance."
-    )
-
-
-class AnticipationSection(Strict):
-    purchase_events: list[str] = Field(
-        default_factory=lambda: ["Order Completed"],
-        min_length=1,
-        description="The `track` events that are purchases; each customer's purchase days are read from them.",
-    )
-    amount_property: str = Field(
-        default="revenue", description="The purchase event's property holding its amount (spend features)."
-    )
-    purposes: list[Slug] = Field(
-        default_factory=lambda: ["care"],
-        min_length=1,
-        description="Only events kept for one of these purposes are read, and only customers who allow them scored.",
-    )
-    candidate: Literal["boosted", "none"] = Field(
-        default="boosted",
-        description="The model tried against BG/NBD and Pareto/NBD; promoted only if it beats both on the holdout.",
-    )
-    horizon_days: int = Field(
-        default=90, ge=7, le=730, description="How far ahead anticipations look: expected purchases, buying again."
-    )
-    holdout_days: int = Field(
-        default=90,
-        ge=14,
-        le=730,
-        description="The most recent days held out to check every model before one is used (time-based split).",
-    )
-    slipping_below: float = Field(
-        default=0.5,
-        gt=0,
-        lt=1,
-        description="A customer who has bought more than once is slipping away when P(still active) falls below it.",
-    )
-    refresh_hours: int = Field(
-        default=24, ge=1, le=24 * 31, description="How often `serve` scores again (`omotenashi score` at any time)."
-    )
-    churn: ChurnSection | None = Field(
-        default=None,
-        description="Churn and renewal risk of subscribers, from usage, friction, support and journey stage "
-        "(off when absent).",
-    )
-    support_contact: SupportContactSection | None = Field(
-        default=None,
-        description="Support-contact risk: who will contact support soon, from the same behaviour (off when absent).",
-    )
-    next_step: bool = Field(
-        default=False, description="Anticipate each customer's likeliest next journey step or need (top 3)."
-    )
-    count_events: list[str] = Field(
-        default_factory=list,
-        description="More `track` events the churn and support-contact models count as features (last 7 and 30 "
-        "days), e.g. `Payment Failed`.",
-    )
-    behaviour_holdout_days: int = Field(
-        default=28,
-        ge=7,
-        le=365,
-        description="Churn, support-contact and next-step models are checked on this last stretch of history "
-        "before one is used (time-based split).",
     )
 
 

@@ -11,10 +11,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from omotenashi.config import house as h
+from omotenashi.config import journeys as j
+from omotenashi.config import types
 from omotenashi.core.errors import ConfigProblem
 
 RESERVED = {"lifecycle"}  # the journey under which each customer's current stage is kept
-_STAGE_LIST = ", ".join(h.STAGES)
+_STAGE_LIST = ", ".join(j.STAGES)
 
 
 def _line(data: Any, loc: Sequence[str | int]) -> int | None:
@@ -32,16 +34,16 @@ def known_keys(parent_loc: Sequence[str | int]) -> list[str] | None:
     """The keys allowed at a place inside `journeys` (for "did you mean"), or None outside it."""
     if not parent_loc or parent_loc[0] != "journeys":
         return None
-    model: type[BaseModel] = h.JourneysSection
+    model: type[BaseModel] = j.JourneysSection
     path = [p for p in parent_loc[1:] if isinstance(p, str)]
     inside: dict[tuple[str, ...], type[BaseModel]] = {
-        ("stages",): h.StageRules,
-        ("stages", "events"): h.EventRule,
-        ("stages", "pages"): h.PageRule,
-        ("stages", "screens"): h.PageRule,
-        ("cohorts",): h.CohortField,
-        ("journeys",): h.JourneySpec,
-        ("journeys", "title"): h.Description,
+        ("stages",): j.StageRules,
+        ("stages", "events"): j.EventRule,
+        ("stages", "pages"): j.PageRule,
+        ("stages", "screens"): j.PageRule,
+        ("cohorts",): j.CohortField,
+        ("journeys",): j.JourneySpec,
+        ("journeys", "title"): types.Description,
     }
     if len(path) > 1:
         # Mappings of ids (stages, cohorts, journeys) have the id as the next part: skip it.
@@ -64,7 +66,7 @@ class _Report:
         line = _line(self.data, loc)
         self.problems.append(ConfigProblem(self.name, line, where, message, hint))
 
-    def stripped(self, loc: Sequence[str | int], where: str, rule: h.EventRule) -> None:
+    def stripped(self, loc: Sequence[str | int], where: str, rule: j.EventRule) -> None:
         """A `where` on a property intake strips (the data map does not declare it) would never match."""
         if self.data_map is None:
             return
@@ -99,13 +101,13 @@ def journey_problems(name: str, data: Any, house: h.HouseFile) -> list[ConfigPro
     return report.problems
 
 
-def _stage_problems(report: _Report, section: h.JourneysSection) -> None:
+def _stage_problems(report: _Report, section: j.JourneysSection) -> None:
     seen: dict[str, str] = {}
     for stage, rules in section.stages.items():
         base: list[str | int] = ["journeys", "stages", stage]
         where = f"journeys.stages.{stage}"
-        if stage not in h.STAGES:
-            guess = _guess(stage, h.STAGES)
+        if stage not in j.STAGES:
+            guess = _guess(stage, j.STAGES)
             hint = (f"did you mean `{guess}`? " if guess else "") + f"the stages are {_STAGE_LIST}"
             report.add(base, where, f"unknown stage `{stage}`", hint)
             continue
@@ -180,7 +182,7 @@ def _cohort_problems(report: _Report, house: h.HouseFile) -> None:
                 report.add(loc, where, *problem)
 
 
-def _journey_problems(report: _Report, section: h.JourneysSection, jid: str, spec: h.JourneySpec) -> None:
+def _journey_problems(report: _Report, section: j.JourneysSection, jid: str, spec: j.JourneySpec) -> None:
     from omotenashi.journeys.mapping import journey_stage
 
     base: list[str | int] = ["journeys", "journeys", jid]
@@ -218,8 +220,8 @@ def _journey_problems(report: _Report, section: h.JourneysSection, jid: str, spe
                 f"unknown cohort field `{field}`",
                 f"did you mean `{guess}`?" if guess else f"declare it under `journeys.cohorts.{field}` with `first_of`",
             )
-    if spec.stage is not None and spec.stage not in h.STAGES:
-        guess = _guess(spec.stage, h.STAGES)
+    if spec.stage is not None and spec.stage not in j.STAGES:
+        guess = _guess(spec.stage, j.STAGES)
         add(
             [*base, "stage"],
             f"{where}.stage",
@@ -235,7 +237,7 @@ def _journey_problems(report: _Report, section: h.JourneysSection, jid: str, spe
         )
 
 
-def _deadline_problems(report: _Report, jid: str, spec: h.JourneySpec, first: dict[str, int]) -> None:
+def _deadline_problems(report: _Report, jid: str, spec: j.JourneySpec, first: dict[str, int]) -> None:
     where = f"journeys.journeys.{jid}.deadline_hours"
     for step in spec.deadline_hours:
         loc: list[str | int] = ["journeys", "journeys", jid, "deadline_hours", step]

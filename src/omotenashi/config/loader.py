@@ -148,7 +148,9 @@ def _node_at(data: Any, loc: Sequence[str | int]) -> Any:
 
 
 def _known_keys(parent_loc: Sequence[str | int], parent: Any) -> list[str]:
+    from omotenashi.config import anticipation as a
     from omotenashi.config import house as h
+    from omotenashi.config import types
 
     if (inside_journeys := known_keys(parent_loc)) is not None:
         return inside_journeys
@@ -158,7 +160,7 @@ def _known_keys(parent_loc: Sequence[str | int], parent: Any) -> list[str]:
         "intake": h.IntakeSection,
         "purposes": h.PurposeSection,
         "sources": h.SourceSection,
-        "description": h.Description,
+        "description": types.Description,
         "memory": h.MemorySection,
         "data_map": h.DataMapSection,
         "defaults": h.DataItem,
@@ -170,9 +172,9 @@ def _known_keys(parent_loc: Sequence[str | int], parent: Any) -> list[str]:
         "properties": h.DataItem,
         "identifiers": h.IdentifierSection,
         "preference_traits": h.PreferenceTraits,
-        "anticipation": h.AnticipationSection,
-        "churn": h.ChurnSection,
-        "support_contact": h.SupportContactSection,
+        "anticipation": a.AnticipationSection,
+        "churn": a.ChurnSection,
+        "support_contact": a.SupportContactSection,
     }
     by_section.update(FRICTION_SECTIONS)
     if parent_loc and parent_loc[0] == "care":

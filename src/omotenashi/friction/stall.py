@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Connection
 
 from omotenashi.config.friction import FrictionEventNames, StallSettings
-from omotenashi.config.house import JourneySpec, JourneysSection
+from omotenashi.config.journeys import JourneySpec, JourneysSection
 from omotenashi.friction.base import DAY, HOUR, MINUTE, Context, Finding, Observation, Triggers
 from omotenashi.friction.events import Event
 from omotenashi.store import detector_state

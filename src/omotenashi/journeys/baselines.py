@@ -15,7 +15,7 @@ from typing import Any
 
 import ibis
 
-from omotenashi.config.house import JourneysSection
+from omotenashi.config.journeys import JourneysSection
 from omotenashi.journeys.backend import fetch
 from omotenashi.store.journeys import ALL, Baseline
 

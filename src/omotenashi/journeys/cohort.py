@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from omotenashi.config.house import JourneysSection
+from omotenashi.config.journeys import JourneysSection
 
 MAX_VALUE = 64
 _UNSAFE = re.compile(r'["\\\x00-\x1f]')

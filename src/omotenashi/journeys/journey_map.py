@@ -26,7 +26,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from omotenashi.config.house import STAGES, HouseFile, JourneySpec, JourneysSection
+from omotenashi.config.house import HouseFile
+from omotenashi.config.journeys import STAGES, JourneySpec, JourneysSection
 from omotenashi.journeys import baselines, funnel
 from omotenashi.journeys.mapping import journey_stage
 from omotenashi.store import journeys as repo

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from omotenashi.config.house import STAGES, EventRule, JourneysSection, PageRule
+from omotenashi.config.journeys import STAGES, EventRule, JourneysSection, PageRule
 from omotenashi.store.journeys import LIFECYCLE
 
 __all__ = ["LIFECYCLE", "STAGES", "JourneyMapping", "StepRef", "journey_stage"]

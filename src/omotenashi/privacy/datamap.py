@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from omotenashi.config.house import DataEntry, DataItem, DataMapSection, Description
+from omotenashi.config.house import DataEntry, DataItem, DataMapSection
+from omotenashi.config.types import Description
 from omotenashi.core.purposes import LegalBasis
 from omotenashi.privacy import taxonomy
 

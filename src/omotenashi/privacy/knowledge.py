@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from omotenashi.config.house import Description, HouseFile
+from omotenashi.config.house import HouseFile
+from omotenashi.config.types import Description
 from omotenashi.memory.profile import load_profile
 from omotenashi.privacy import consent as consent_view
 from omotenashi.privacy.datamap import DataMap, Declared

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from omotenashi.config.house import Description, HouseFile
+from omotenashi.config.house import HouseFile
+from omotenashi.config.types import Description
 from omotenashi.privacy.datamap import DataMap, Declared
 
 DEFAULT_USES = {

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from omotenashi.config.house import Description, HouseFile
+from omotenashi.config.house import HouseFile
+from omotenashi.config.types import Description
 from omotenashi.i18n import N_, Translate
 from omotenashi.privacy import notice
 from omotenashi.web.staff.wording import Wording
