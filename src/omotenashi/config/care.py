@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from omotenashi.config.types import Strict
 
 CareSlug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 Priority = Literal["urgent", "high", "normal", "low"]
@@ -40,11 +42,7 @@ ANTICIPATION_KINDS: tuple[str, ...] = (
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TeamSection(_Strict):
+class TeamSection(Strict):
     title: dict[str, str] = Field(default_factory=dict, description="The team's name per language, shown to staff.")
     members: list[str] = Field(
         min_length=1, description="Staff e-mail addresses of the team's members (as in `omotenashi staff add`)."
@@ -59,7 +57,7 @@ class TeamSection(_Strict):
     )
 
 
-class CapsSection(_Strict):
+class CapsSection(Strict):
     max_contacts: int = Field(
         default=1,
         ge=1,
@@ -74,7 +72,7 @@ class CapsSection(_Strict):
     )
 
 
-class SmtpChannel(_Strict):
+class SmtpChannel(Strict):
     type: Literal["smtp"] = Field(description="E-mail through an SMTP server.")
     host: str = Field(default="127.0.0.1", description="The SMTP server.")
     port: int = Field(default=25, ge=1, le=65535, description="Its port (587 with `starttls`, 465 with `ssl`).")
@@ -88,7 +86,7 @@ class SmtpChannel(_Strict):
     timeout_seconds: float = Field(default=10, gt=0, le=120, description="How long to wait for the server.")
 
 
-class FolderChannel(_Strict):
+class FolderChannel(Strict):
     type: Literal["folder"] = Field(
         description="E-mail written as `.eml` files into a folder instead of sent: for trials and the demo."
     )
@@ -96,7 +94,7 @@ class FolderChannel(_Strict):
     sender: str = Field(default="care@example.invalid", description="The From address written into each message.")
 
 
-class WebhookChannel(_Strict):
+class WebhookChannel(Strict):
     type: Literal["webhook"] = Field(description="A signed HTTP POST of the care item to your own system.")
     url: str = Field(description="Where to POST (http or https).")
     secret_env: str | None = Field(
@@ -112,7 +110,7 @@ class WebhookChannel(_Strict):
     timeout_seconds: float = Field(default=10, gt=0, le=120, description="How long one attempt may take.")
 
 
-class SlackChannel(_Strict):
+class SlackChannel(Strict):
     type: Literal["slack"] = Field(description="A Slack-compatible incoming webhook (a JSON `text` message).")
     url: str | None = Field(default=None, description="The incoming-webhook URL (or use `url_env`).")
     url_env: str | None = Field(default=None, description="Environment variable holding the incoming-webhook URL.")
@@ -133,12 +131,12 @@ EMAIL_TYPES = ("smtp", "folder")
 NOTIFY_TYPES = ("webhook", "slack")
 
 
-class ToneText(_Strict):
+class ToneText(Strict):
     subject: dict[str, str] = Field(default_factory=dict, description="The subject line per language.")
     body: dict[str, str] = Field(default_factory=dict, description="The body per language.")
 
 
-class TemplateSection(_Strict):
+class TemplateSection(Strict):
     subject: dict[str, str] = Field(
         description="The subject line per language; `{{ first_name }}` and the other variables of docs/care.md."
     )
@@ -150,17 +148,17 @@ class TemplateSection(_Strict):
     )
 
 
-class DeadlineTrigger(_Strict):
+class DeadlineTrigger(Strict):
     journey: str = Field(description="A journey id of `journeys.journeys`.")
     step: str = Field(description="The step the customer should have reached (one of the journey's steps).")
     hours: float = Field(gt=0, description="Hours after the step before it, after which the deadline has passed.")
 
 
-class ScheduleTrigger(_Strict):
+class ScheduleTrigger(Strict):
     every_days: int = Field(ge=1, le=366, description="Once per this many days, for every customer `who` matches.")
 
 
-class WhenSection(_Strict):
+class WhenSection(Strict):
     signal: str | None = Field(default=None, description="A friction signal kind, e.g. `stall`, `bot_loop`.")
     min_severity: int = Field(default=1, ge=1, le=3, description="With `signal`: the lowest severity (1–3).")
     anticipation: str | None = Field(
@@ -189,7 +187,7 @@ class WhenSection(_Strict):
         return next(k for k in ("signal", "anticipation", "deadline", "schedule") if getattr(self, k) is not None)
 
 
-class WhoSection(_Strict):
+class WhoSection(Strict):
     stages: list[str] = Field(default_factory=list, description="Only customers now in one of these stages.")
     traits: dict[str, list[str | int | float | bool]] = Field(
         default_factory=dict,
@@ -202,7 +200,7 @@ class WhoSection(_Strict):
     )
 
 
-class MessageAction(_Strict):
+class MessageAction(Strict):
     template: str = Field(description="A template id of `care.templates`.")
     channel: str = Field(default="email", description="An e-mail channel of `care.channels` (type smtp or folder).")
     send: Literal["review", "auto"] = Field(
@@ -212,13 +210,13 @@ class MessageAction(_Strict):
     )
 
 
-class GoodwillOffer(_Strict):
+class GoodwillOffer(Strict):
     kind: GoodwillKind = Field(description="credit, extension, gift or fee_waiver.")
     value: float = Field(gt=0, description="Its value in the workspace's goodwill currency.")
     reason: str = Field(description="A reason code of `care.goodwill.reason_codes`.")
 
 
-class OwnerSection(_Strict):
+class OwnerSection(Strict):
     team: str | None = Field(default=None, description="The team whose member owns the item (default: the first).")
     account_owner_trait: str | None = Field(
         default=None,
@@ -227,7 +225,7 @@ class OwnerSection(_Strict):
     )
 
 
-class ThenSection(_Strict):
+class ThenSection(Strict):
     purpose: str = Field(default="care", description="The purpose a contact serves; its consent is checked at sending.")
     message: MessageAction | None = Field(default=None, description="A message to the customer, from a template.")
     call: bool = Field(default=False, description="Suggest a call (logged from the care queue).")
@@ -242,7 +240,7 @@ class ThenSection(_Strict):
     priority: Priority = Field(default="normal", description="urgent, high, normal or low.")
 
 
-class OutcomeSection(_Strict):
+class OutcomeSection(Strict):
     recovered_when: Literal["signal_resolved", "event", "no_event"] = Field(
         default="signal_resolved",
         description="When the customer counts as recovered: the signal behind the item resolved, an `event` happened "
@@ -258,7 +256,7 @@ class OutcomeSection(_Strict):
         return self
 
 
-class PlaybookSection(_Strict):
+class PlaybookSection(Strict):
     title: dict[str, str] = Field(description="What the playbook is for, per language, shown on every item.")
     enabled: bool = Field(default=True, description="Whether it creates items.")
     when: WhenSection = Field(description="What starts it.")
@@ -274,7 +272,7 @@ class PlaybookSection(_Strict):
     )
 
 
-class ReachAPersonSection(_Strict):
+class ReachAPersonSection(Strict):
     team: str | None = Field(default=None, description="The team that answers (default: the first team).")
     due_minutes: int = Field(default=30, ge=1, le=24 * 60, description="How soon a person must answer.")
     notify: str | None = Field(default=None, description="A Slack-compatible channel told at once of every such task.")
@@ -284,7 +282,7 @@ def _all_goodwill_kinds() -> list[GoodwillKind]:
     return ["credit", "extension", "gift", "fee_waiver"]
 
 
-class GoodwillSection(_Strict):
+class GoodwillSection(Strict):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code of every value.")
     period: Literal["week", "month", "quarter"] = Field(default="month", description="Budgets renew every period.")
     per_person: float = Field(default=100, ge=0, description="What one staff member may grant per period.")
@@ -306,7 +304,7 @@ class GoodwillSection(_Strict):
     )
 
 
-class CareSection(_Strict):
+class CareSection(Strict):
     teams: dict[CareSlug, TeamSection] = Field(
         default_factory=dict, description="Teams of staff who own care items; keys are team ids."
     )

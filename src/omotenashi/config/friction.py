@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from omotenashi.config.types import Strict
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DetectorSettings(_Strict):
+class DetectorSettings(Strict):
     enabled: bool = Field(default=True, description="Whether this detector runs.")
     purposes: list[str] = Field(
         default_factory=lambda: ["care"],
@@ -172,7 +170,7 @@ class QuietDeclineSettings(DetectorSettings):
     )
 
 
-class FrictionDetectors(_Strict):
+class FrictionDetectors(Strict):
     stall: StallSettings = Field(default_factory=StallSettings, description="Stuck in a journey step.")
     help_loop: HelpLoopSettings = Field(default_factory=HelpLoopSettings, description="Help and search loops.")
     rage_click: RageClickSettings = Field(default_factory=RageClickSettings, description="Bursts of clicks.")
@@ -195,7 +193,7 @@ class FrictionDetectors(_Strict):
     )
 
 
-class FrictionEventNames(_Strict):
+class FrictionEventNames(Strict):
     click: str = Field(default="Element Clicked", description="A click (properties `selector`, `x`, `y`, `page`).")
     error: str = Field(default="Error Shown", description="An error message shown (property `message`).")
     field_focused: str = Field(default="Form Field Focused", description="A form field focused (`form`, `field`).")
@@ -220,7 +218,7 @@ class FrictionEventNames(_Strict):
     handoff_failed: str = Field(default="Handoff Failed", description="Handing the chat to a person failed.")
 
 
-class FrictionSection(_Strict):
+class FrictionSection(Strict):
     enabled: bool = Field(default=True, description="Whether friction is detected at all.")
     ignore_user_agents: list[str] = Field(
         default_factory=lambda: ["bot", "crawler", "spider"],
