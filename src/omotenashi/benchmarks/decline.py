@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ import msgspec
 from omotenashi.config.loader import load_house
 from omotenashi.friction.events import Event
 from omotenashi.friction.quiet_decline import QuietDecline
-from omotenashi.simulator import WorldConfig, write
+from omotenashi.simulator import WorldConfig, lines, write
 from omotenashi.simulator.world import DAY_MS
 
 KIND = "quiet_decline"
@@ -45,15 +45,10 @@ class _Customer(msgspec.Struct):
     anonymousIds: list[str]  # noqa: N815 - the simulator's field name
 
 
-def _lines(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as fh:
-        yield from fh
-
-
 def events_by_customer(folder: Path, detector: QuietDecline) -> dict[str, list[Event]]:
     """userId → the events the detector reads, in time order (the world's messages are in time order)."""
     owner: dict[str, str] = {}
-    for line in _lines(folder / "customers.jsonl"):
+    for line in lines(folder / "customers.jsonl"):
         c = msgspec.json.decode(line, type=_Customer)
         for anonymous_id in c.anonymousIds:
             owner[anonymous_id] = c.userId
@@ -61,7 +56,7 @@ def events_by_customer(folder: Path, detector: QuietDecline) -> dict[str, list[E
     days: set[tuple[str, int]] = set()
     marked = detector.signups | detector.stops
     decode = msgspec.json.Decoder(_Message).decode
-    for seq, line in enumerate(_lines(folder / "messages.jsonl"), start=1):
+    for seq, line in enumerate(lines(folder / "messages.jsonl"), start=1):
         m = decode(line)
         if m.type not in ("page", "screen", "track"):
             continue
@@ -92,7 +87,7 @@ def judged(
         say(f"quiet decline: a world of {customers:,} customers at scale 1, seed {seed}")
         manifest = write(config, folder)
         labels = [
-            label for line in _lines(folder / "labels.jsonl") if (label := msgspec.json.decode(line))["kind"] == KIND
+            label for line in lines(folder / "labels.jsonl") if (label := msgspec.json.decode(line))["kind"] == KIND
         ]
         events = events_by_customer(folder, detector)
     # The workspace's clock at the end of an import is its newest event's time: the day after it is not judged yet.

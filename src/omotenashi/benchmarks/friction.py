@@ -37,7 +37,7 @@ from omotenashi.bootstrap import Runtime, build
 from omotenashi.config.settings import Settings
 from omotenashi.core.heap import start_up_frozen
 from omotenashi.friction.registry import KINDS
-from omotenashi.simulator import BENCH_SEED, WorldConfig, write
+from omotenashi.simulator import BENCH_SEED, WorldConfig, lines, write
 from omotenashi.simulator.world import DAY_MS
 from omotenashi.store import customers as customers_repo
 from omotenashi.store import signals as repo
@@ -180,13 +180,6 @@ def score(signals: list[dict[str, Any]], labels: list[dict[str, Any]], end_ms: i
 # --- the run ------------------------------------------------------------------------------------------------------
 
 
-def _lines(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as fh:
-        for line in fh:
-            if line.strip():
-                yield line
-
-
 def _runtime(folder: Path, friction: bool) -> Runtime:
     return build(Settings(house_file=bench_house(folder, friction=friction)), follow=False)
 
@@ -217,7 +210,7 @@ def _import(rt: Runtime, source: Any, chunk: list[bytes], meter: _Meter) -> None
 
 def _chunks(messages: Path, batch: int) -> Iterator[list[bytes]]:
     chunk: list[bytes] = []
-    for line in _lines(messages):
+    for line in lines(messages):
         chunk.append(line)
         if len(chunk) >= batch:
             yield chunk
@@ -283,7 +276,7 @@ def run(
         say(f"generating a synthetic world: {customers:,} customers, 90 days, scale {scale}, seed {seed}")
         manifest = write(config, root / "world")
         messages = root / "world" / "messages.jsonl"
-        labels = [msgspec.json.decode(line) for line in _lines(root / "world" / "labels.jsonl")]
+        labels = [msgspec.json.decode(line) for line in lines(root / "world" / "labels.jsonl")]
         say(f"{manifest.messages:,} messages, {len(labels):,} labels; intake with friction off and on, batch by batch")
         on, meters = intake(root, messages)
         off_rate, on_rate = meters["off"].rate(), meters["on"].rate()

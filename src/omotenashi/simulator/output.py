@@ -210,6 +210,14 @@ def messages(config: WorldConfig, *, shuffle: bool = False) -> Iterator[bytes]:
     yield from generate(config, shuffle=shuffle).messages
 
 
+def lines(path: Path) -> Iterator[bytes]:
+    """The lines of one of the files `write` made (messages, labels, customers), read as they are needed."""
+    with path.open("rb") as fh:
+        for line in fh:
+            if line.strip():
+                yield line
+
+
 def remove(out: Path) -> None:
     """Remove the files a previous run wrote into `out` (and nothing else)."""
     for name in ("messages.jsonl", "labels.jsonl", "customers.jsonl", "manifest.json"):
