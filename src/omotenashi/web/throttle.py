@@ -26,6 +26,7 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import Request
 
 from omotenashi.config.settings import SignInLimits
+from omotenashi.staff.accounts import normalise_email
 
 UNKNOWN_ADDRESS = "unknown"
 
@@ -65,18 +66,18 @@ class Throttle:
     def staff_refusal(self, workspace_id: str, email: str, address: str) -> Refusal | None:
         """Whether a sign-in from `address` to this account may be tried now."""
         return self._first_refusal(
-            (self._per_account, ("staff-account", workspace_id, email.strip().lower(), address)),
+            (self._per_account, _account(workspace_id, email, address)),
             (self._per_address, ("staff-address", address)),
         )
 
     def staff_failed(self, workspace_id: str, email: str, address: str) -> None:
         """Count a failed sign-in."""
-        self._limiter.hit(self._per_account, "staff-account", workspace_id, email.strip().lower(), address)
+        self._limiter.hit(self._per_account, *_account(workspace_id, email, address))
         self._limiter.hit(self._per_address, "staff-address", address)
 
     def staff_signed_in(self, workspace_id: str, email: str, address: str) -> None:
         """The account's failures from this address are forgotten once its owner signs in."""
-        self._limiter.clear(self._per_account, "staff-account", workspace_id, email.strip().lower(), address)
+        self._limiter.clear(self._per_account, *_account(workspace_id, email, address))
 
     # --- portal links ----------------------------------------------------------------------------------------------
 
@@ -97,3 +98,8 @@ class Throttle:
     def _refusal(self, item: RateLimitItem, keys: tuple[str, ...]) -> Refusal:
         stats = self._limiter.get_window_stats(item, *keys)
         return Refusal(max(1, math.ceil(stats.reset_time - time.time())))
+
+
+def _account(workspace_id: str, email: str, address: str) -> tuple[str, ...]:
+    """What failed sign-ins to one account from one address are counted under."""
+    return ("staff-account", workspace_id, normalise_email(email), address)
