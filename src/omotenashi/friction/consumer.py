@@ -165,18 +165,18 @@ class FrictionConsumer:
             if fresh < GATHER_EVENTS:
                 now = clock["j"]  # gather a few more: judging many customers' events together costs less
         if now > clock["j"]:
-            pool = [*held.rows, *rows]
+            pool: Sequence[EventRow] = [*held.rows, *rows]
             ready = [r for r in pool if r.ts <= now]
             held = _Held([r for r in pool if r.ts > now])
             clock["a"] = wall
-            top = max((r.seq for r in pool), default=clock["low"])
         else:
             # Nothing held is settled yet: only new events as old as the judged time (late ones) are ready.
+            pool = rows
             ready = [r for r in rows if r.ts <= now]
             held = held.with_rows([r for r in rows if r.ts > now])
-            top = max((r.seq for r in rows), default=clock["low"])
         clock["j"] = now
-        clock["low"] = held.low if held.low is not None else top
+        # The lowest seq still held; with nothing held, the newest seq read (the log after it is all unread).
+        clock["low"] = held.low if held.low is not None else max((r.seq for r in pool), default=clock["low"])
         clock["n"] += 1
         detector_state.set_meta(conn, workspace_id, CLOCK, clock, wall)
         try:
