@@ -12,7 +12,6 @@ import pytest
 
 from omotenashi.bootstrap import Runtime
 from omotenashi.config.settings import SignInLimits
-from omotenashi.web.staff import pages
 from tests.integration.test_portal import ask_for_link
 from tests.integration.test_staff_auth import WRONG, add_staff, client, session_rows, sign_in
 from tests.portal_support import aiko, portal_house, smtp_server, use_mail
@@ -20,11 +19,6 @@ from tests.support import live_server
 
 TOO_MANY_FAILURES = "Too many failed sign-ins from your network. Please try again in 15 minutes."
 TOO_MANY_LINKS = "Too many sign-in links were asked for from your network lately."
-
-
-@pytest.fixture(autouse=True)
-def quick_failures(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pages, "FAILED_SIGN_IN_DELAY", 0.01)
 
 
 @pytest.fixture
