@@ -171,6 +171,35 @@ def test_slow_working_clicks_text_selection_and_clicks_from_other_devices_are_no
     assert seen(DeadClick(DeadClickSettings(), NAMES), s.events) == []
 
 
+def test_clicks_and_form_events_whose_properties_were_stripped_are_not_judged() -> None:
+    # A data map that strips undeclared properties leaves clicks that name no element and form events that name no
+    # form: nothing can be said of them, so the click and form detectors say nothing (not "Clicked “?” on ?").
+    s = Stream()
+    s.page("/app/reports")
+    for _ in range(4):
+        s.after(200).track(NAMES.click)
+    s.after(60_000).track(NAMES.click)
+    s.after(500).track(NAMES.error)
+    for _ in range(3):
+        s.after(1_000).track(NAMES.field_focused)
+        s.after(1_000).track(NAMES.field_changed)
+    s.after(30_000).page("/app")
+    for detector in (
+        RageClick(RageClickSettings(), NAMES),
+        DeadClick(DeadClickSettings(), NAMES),
+        ErrorClick(ErrorClickSettings(), NAMES),
+        FormAbandonment(FormAbandonmentSettings(), NAMES),
+    ):
+        assert seen(detector, s.events) == [], detector.name
+    # The same clicks naming their element are judged: the stripped ones were left alone for that reason alone.
+    named = Stream()
+    named.page("/app/reports")
+    for _ in range(4):
+        named.after(200).click()
+    named.after(30_000).page("/app")
+    assert len(seen(RageClick(RageClickSettings(), NAMES), named.events)) == 1
+
+
 def test_an_answer_that_arrives_before_its_click_takes_the_dead_click_back() -> None:
     s = Stream()
     c = s.click("button.export")

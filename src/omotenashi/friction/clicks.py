@@ -17,18 +17,13 @@ TEXT_LIMIT = 200
 
 
 def click_record(e: Event) -> Record:
-    """[seq, ts, "c", device, selector, x, y, page, text]."""
-    return [
-        e.seq,
-        e.ts,
-        CLICK,
-        e.device or "",
-        e.text("selector", TEXT_LIMIT) or "",
-        e.number("x"),
-        e.number("y"),
-        e.text("page", TEXT_LIMIT) or "",
-        e.text("text", TEXT_LIMIT) or "",
-    ]
+    """[seq, ts, "c", device, selector, x, y, page, text]; a click that names no element (neither `selector` nor
+    `text`, as when a data map strips them) cannot be judged, and counts only as the device doing something."""
+    selector, text = e.text("selector", TEXT_LIMIT) or "", e.text("text", TEXT_LIMIT) or ""
+    if not selector and not text:
+        return [e.seq, e.ts, ACTIVITY, e.device or "", TRACK, ""]
+    return [e.seq, e.ts, CLICK, e.device or "", selector, e.number("x"), e.number("y"),
+            e.text("page", TEXT_LIMIT) or "", text]  # fmt: skip
 
 
 def activity_record(e: Event, names: FrictionEventNames) -> Record | None:

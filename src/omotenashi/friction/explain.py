@@ -128,10 +128,10 @@ def explain(kind: str, details: Mapping[str, Any], lang: str, *, resolved: bool 
         return _then(lang, said, _("It answered in the end.") if resolved else _("Nothing happened."))
     if kind == "dead_click":
         return _(
-            "Clicked “%(text)s” on %(page)s and nothing happened for %(seconds)s seconds.",
+            "Clicked “%(text)s” on %(page)s and nothing happened for %(waited)s.",
             text=clean(d.get("text") or d.get("selector")),
             page=clean(d.get("page")),
-            seconds=_count(d.get("waited")),
+            waited=duration(_number(d.get("waited")) * 1000, lang),
         )
     if kind == "error_click":
         return _(

@@ -43,8 +43,8 @@ class FormAbandonment(WindowDetector):
         if tag is None:
             return None
         form = e.text("form", TEXT_LIMIT) or ""
-        if matches(self.ignore, form):
-            return None
+        if not form or matches(self.ignore, form):
+            return None  # a form event that does not say which form (a data map may strip it) cannot be judged
         return [e.seq, e.ts, tag, e.device, form, e.text("field", TEXT_LIMIT) or ""]
 
     def _sessions(self, records: list[Record]) -> list[tuple[list[Record], Record | None, bool]]:
