@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from omotenashi.cli.main import app
 from omotenashi.config.friction_check import embeddings_installed
+from omotenashi.config.loader import load_house
 from tests.conftest import HOUSE
 
 
@@ -116,3 +117,62 @@ def test_the_shipped_house_files_have_a_valid_friction_section(tmp_path: Path) -
     for path in (HOUSE, demo):
         result = CliRunner().invoke(app, ["check", str(path)], catch_exceptions=False)
         assert result.exit_code == 0, result.stderr
+        # The demo's data map declares everything its detectors read: no warning either.
+        assert result.stdout.strip() == f"{path}: ok" and result.stderr == ""
+
+
+DATA_MAP = """friction:
+  detectors:
+    bot_loop: {enabled: false}
+data_map:
+  undeclared: strip
+  defaults:
+    category: user.behavior
+    use: essential.service
+    legal_basis: contract
+    retention_days: 90
+    special_category: false
+    description: {en: What you do in the app., ja: アプリでの操作です。}
+  events:
+    Element Clicked:
+      properties: {selector: {}, page: {}, text: {}}
+    Form Field Focused:
+      properties: {form: {}, field: {}}
+    Survey Submitted:
+      properties: {score: {}}
+    Signed Up:
+      properties: {plan: {}, source: {}}
+  traits: {plan: {}, source: {}, createdAt: {}}
+"""
+
+
+def warnings(output: str) -> list[tuple[int, str, str]]:
+    found = re.findall(r"^\S+?:(\d+): (.+): warning: (.+)\n    hint: (.+)$", output, flags=re.MULTILINE)
+    return [(int(line), f"{where}: {what}", hint) for line, where, what, hint in found]
+
+
+def test_detectors_that_would_read_what_the_data_map_strips_are_warned_about(tmp_path: Path) -> None:
+    path, out, code = check(tmp_path, DATA_MAP)
+    assert code == 0, out  # a warning: the workspace runs, its detectors find less
+    said = warnings(out)
+    clicks = line_of(path, "Element Clicked:")
+    assert (
+        clicks,
+        "friction.detectors.rage_click: reads `x`, `y` of `Element Clicked` events, which the data map does not "
+        "declare: intake strips them",
+        "declare them under `data_map.events.Element Clicked.properties` (with why they are collected), or turn the "
+        "detector off with `friction.detectors.rage_click.enabled: false`",
+    ) in said
+    where = {w.split(":")[0] for _, w, _ in said}
+    # Dead clicks have all they read; bot loops are off; help loops read the pages' `path`, and no `pages:` entry
+    # declares it; error clicks read `Error Shown`'s message, which is not declared at all.
+    assert "friction.detectors.dead_click" not in where and "friction.detectors.bot_loop" not in where
+    assert any(w.startswith("friction.detectors.help_loop: reads `path` of page views") for _, w, _ in said)
+    assert any(w.startswith("friction.detectors.error_click: reads `message` of `Error Shown`") for _, w, _ in said)
+    form = [w for line, w, _ in said if w.startswith("friction.detectors.form_abandonment")]
+    assert not any("Form Field Focused" in w for w in form) and any("Form Field Changed" in w for w in form)
+    house = load_house(path).house  # warnings do not stop the workspace from starting
+    assert house.friction.detectors.rage_click.enabled
+
+    kept, out, code = check(tmp_path, DATA_MAP.replace("undeclared: strip", "undeclared: keep"))
+    assert code == 0 and warnings(out) == [] and "warning" not in out

@@ -73,11 +73,13 @@ def check(
     total = 0
     for path in targets:
         problems, _ = check_house(path)
-        total += len(problems)
+        errors = sum(1 for p in problems if not p.warning)
+        total += errors
         for problem in problems:
             err_console.print(problem.render(), markup=False, highlight=False)
-        if not problems:
-            console.print(f"{path}: ok")
+        if not errors:
+            warned = len(problems)
+            console.print(f"{path}: ok" + (f" ({warned} warning(s))" if warned else ""))
     if total:
         err_console.print(f"{total} problem(s)")
         raise typer.Exit(1)

