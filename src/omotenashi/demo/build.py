@@ -36,7 +36,7 @@ from omotenashi.store.schema import notes as notes_table
 from omotenashi.store.staff import StaffMember
 
 SEED = 20261123
-DEMO_VERSION = "7"  # bump when the demo's content changes: an older demo folder is then rebuilt
+DEMO_VERSION = "8"  # bump when the demo's content changes: an older demo folder is then rebuilt
 WEB_CUSTOMERS = 300
 PAGES = ("Home", "New releases", "Jazz", "Rock", "Classical", "Search results", "Cart", "Help: shipping")
 NAMES = ("Aiko", "Ben", "Chiara", "Daisuke", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jun", "Kofi", "Lena")
