@@ -2,12 +2,14 @@
 
 The synthetic software company is loaded through the demo's own house file (a smaller world than the demo's), and
 each kind of signal must name its element, form, conversation or question: a data map that strips them leaves
-detectors with nothing to say ("Clicked “?” on ?").
+detectors with nothing to say ("Clicked “?” on ?"). Robots are told apart by their user agent, which it keeps too.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from sqlalchemy import select
 
 from omotenashi.bootstrap import build
 from omotenashi.config.settings import Settings
@@ -15,6 +17,7 @@ from omotenashi.demo.build import SEED, app_messages
 from omotenashi.friction.explain import explain
 from omotenashi.simulator import WorldConfig
 from omotenashi.store import signals as repo
+from omotenashi.store.schema import events
 from tests.integration.test_friction import settle
 
 DEMO_HOUSE = Path(__file__).resolve().parents[2] / "src" / "omotenashi" / "demo" / "house.yaml"
@@ -42,8 +45,12 @@ def test_the_demo_data_map_keeps_what_the_detectors_read(tmp_path: Path) -> None
         settle(runtime)
         with runtime.engines.read.connect() as conn:
             found = repo.all_signals(conn, wid)
+            evidence = sorted({seq for s in found for seq in s.evidence})
+            senders = {row[0] for row in conn.execute(select(events.c.anonymous_id).where(events.c.seq.in_(evidence)))}
     finally:
         runtime.close()
+    # The simulator's crawlers say so in their user agent, which the data map keeps: none of theirs is evidence.
+    assert senders and not any(a is not None and a.startswith("sim-bot-") for a in senders)
     kinds = {s.kind for s in found}
     assert set(NAMED) <= kinds, kinds
     for s in found:

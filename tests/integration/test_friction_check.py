@@ -171,6 +171,13 @@ def test_detectors_that_would_read_what_the_data_map_strips_are_warned_about(tmp
     assert any(w.startswith("friction.detectors.error_click: reads `message` of `Error Shown`") for _, w, _ in said)
     form = [w for line, w, _ in said if w.startswith("friction.detectors.form_abandonment")]
     assert not any("Form Field Focused" in w for w in form) and any("Form Field Changed" in w for w in form)
+    section = path.read_text(encoding="utf-8").splitlines().index("friction:") + 1  # no `ignore_user_agents:` line
+    assert (
+        section,
+        "friction.ignore_user_agents: robots are told apart by `context.userAgent`, which the data map does not "
+        "declare: intake strips it, and robots' page views are judged as a customer's",
+        "declare `userAgent` under `data_map.context` (with why it is collected)",
+    ) in said
     house = load_house(path).house  # warnings do not stop the workspace from starting
     assert house.friction.detectors.rage_click.enabled
 

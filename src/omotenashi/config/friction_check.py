@@ -158,6 +158,19 @@ def _stripped_problems(name: str, data: Any, house: HouseFile) -> list[ConfigPro
         return []
     names = house.friction.event_names
     out = []
+    if house.friction.ignore_user_agents and "userAgent" not in dm.context:
+        does = "intake strips it" if dm.undeclared == "strip" else "intake rejects messages that carry it"
+        out.append(
+            ConfigProblem(
+                name,
+                _line(data, ["friction", "ignore_user_agents"]) or _line(data, ["data_map"]),
+                "friction.ignore_user_agents",
+                f"robots are told apart by `context.userAgent`, which the data map does not declare: {does}, "
+                "and robots' page views are judged as a customer's",
+                "declare `userAgent` under `data_map.context` (with why it is collected)",
+                warning=True,
+            )
+        )
     for detector, settings in house.friction.detectors:
         if not settings.enabled or detector not in READS:
             continue
