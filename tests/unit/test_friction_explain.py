@@ -71,6 +71,21 @@ def test_a_quiet_decline_says_how_often_against_the_customers_own_habit() -> Non
     assert explain("quiet_decline", kept, "en").startswith("Used the product in 2 hours over the last 28 days")
 
 
+def test_clicks_say_how_long_nothing_happened_and_how_often_an_error_showed_as_people_say_it() -> None:
+    dead = DETAILS["dead_click"]
+    assert explain("dead_click", dead, "en") == (
+        "Clicked “Download invoice” on /app/invoices and nothing happened for 12 seconds."
+    )
+    # The device's next event may come days later (the customer left): said in days, not in 417,973.7 seconds.
+    left = explain("dead_click", {**dead, "waited": 417_973.7}, "ja")
+    assert left == "/app/invoicesで「Download invoice」をクリックしましたが、5 日間、何も起きませんでした。"
+    once = explain("error_click", DETAILS["error_click"], "en")
+    assert once == "Clicking “Connect Slack” on /app/integrations showed an error: “invalid_state”."
+    thrice = explain("error_click", {**DETAILS["error_click"], "times": 3}, "en")
+    assert thrice == "Clicking “Connect Slack” on /app/integrations showed an error (3 times): “invalid_state”."
+    assert explain("error_click", DETAILS["error_click"], "ja").endswith("エラーが表示されました：「invalid_state」")
+
+
 def test_what_a_tracker_sent_is_cleaned_cut_and_never_markup_on_its_own() -> None:
     hostile = "<img src=x onerror=alert(1)>\u202e\u0000" + "x" * 500
     said = explain("rage_click", {**DETAILS["rage_click"], "text": hostile}, "en")

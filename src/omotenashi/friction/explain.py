@@ -134,13 +134,7 @@ def explain(kind: str, details: Mapping[str, Any], lang: str, *, resolved: bool 
             waited=duration(_number(d.get("waited")) * 1000, lang),
         )
     if kind == "error_click":
-        return _(
-            "Clicking “%(text)s” on %(page)s showed an error (%(n)s times): “%(message)s”.",
-            text=clean(d.get("text") or d.get("selector")),
-            page=clean(d.get("page")),
-            n=_count(d.get("times")),
-            message=clean(d.get("message"), 100),
-        )
+        return _error_click(d, lang)
     if kind == "form_abandonment":
         return _form(d, lang)
     if kind == "repeated_question":
@@ -220,6 +214,22 @@ def _stall(d: Mapping[str, Any], lang: str, resolved: bool) -> str:
         else:
             said = _then(lang, said, _("They still use the product (%(n)s visits since).", n=_count(d.get("visits"))))
     return said
+
+
+def _error_click(d: Mapping[str, Any], lang: str) -> str:
+    _ = translator(lang)
+    said = {
+        "text": clean(d.get("text") or d.get("selector")),
+        "page": clean(d.get("page")),
+        "message": clean(d.get("message"), 100),
+    }
+    if _number(d.get("times")) <= 1:
+        return _("Clicking “%(text)s” on %(page)s showed an error: “%(message)s”.", **said)
+    return _(
+        "Clicking “%(text)s” on %(page)s showed an error (%(n)s times): “%(message)s”.",
+        n=_count(d.get("times")),
+        **said,
+    )
 
 
 def _form(d: Mapping[str, Any], lang: str) -> str:
