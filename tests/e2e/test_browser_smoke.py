@@ -16,8 +16,15 @@ pytestmark = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_start_page_renders_without_third_party_requests(
     page: Any, server: str, third_party_requests: list[str], tmp_path: Path
 ) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     response = page.goto(f"{server}/", wait_until="networkidle")
     assert response is not None and response.ok
+    assert errors == []  # nothing failed to load (a page without an icon has the browser ask for /favicon.ico)
+    icon = page.evaluate(
+        "fetch(document.querySelector('link[rel=icon]').href).then(r => [r.status, r.headers.get('content-type')])"
+    )
+    assert icon == [200, "image/svg+xml"]
     assert page.title() == "omotenashi"
     assert "Test shop" in page.locator("h1").first.inner_text()
     assert page.evaluate("document.styleSheets[0].cssRules.length") > 0  # /static/ served the stylesheet
