@@ -4,6 +4,7 @@ anticipations with reasons, consent and erasure, the briefing and the staff page
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,9 @@ def test_the_briefing_and_the_staff_page_show_what_is_anticipated(scored: Any) -
         report = client.get("/staff/anticipation")
         assert report.status_code == 200
         assert f'data-model="{run.scored.live.name}"' in report.text and lapsed.customer_id in report.text
+        # Named as the shop knows them (the CDNOW orders' userId), not by the engine's own customer id.
+        shown = re.search(rf'data-customer="{lapsed.customer_id}">([^<]+)</a>', report.text)
+        assert shown is not None and re.fullmatch(r"cdnow-\d+", shown.group(1)), shown
         if run.scored.rejected is not None:
             assert 'id="not-promoted"' in report.text
         client.close()

@@ -14,6 +14,7 @@ from omotenashi.bootstrap import Runtime
 from omotenashi.staff.permissions import Action
 from omotenashi.staff.sessions import StaffSession
 from omotenashi.store import anticipations as repo
+from omotenashi.store import customers as customers_repo
 from omotenashi.web.staff.anticipation_behaviour import behaviour_sections
 from omotenashi.web.staff.auth import require_permission
 from omotenashi.web.staff.customer_view import customer_path
@@ -54,11 +55,26 @@ def anticipation_page(request: Request, session: Viewer) -> Response:
         slipping = repo.slipping_away(conn, wid, below, limit=25)
         likely = repo.ranked(conn, wid, "buys_again", lowest=False, limit=10)
         behaviour = behaviour_sections(conn, wid, lang, watch)
+        people = [p for sec in behaviour for p in sec.get("people", [])]
+        ids = {a.customer_id for a in [*slipping, *likely]} | {p["id"] for p in people}
+        # Customers are named as the company knows them (their user ids), as the friction inbox does.
+        users = customers_repo.user_ids_of(conn, wid, ids)
+
+    def label(customer_id: str) -> str:
+        return ", ".join(sorted(users.get(customer_id, ()))) or customer_id
+
+    for person in people:
+        person["label"] = label(person["id"])
     rejected = next((m for m in history if m.status == repo.CANDIDATE and live and m.fitted_at == live.fitted_at), None)
 
     def shown(items: list[repo.Anticipation]) -> list[dict[str, Any]]:
         return [
-            {"path": customer_path(a.customer_id), "id": a.customer_id, "shown": describe([a], lang, below, watch)[0]}
+            {
+                "path": customer_path(a.customer_id),
+                "id": a.customer_id,
+                "label": label(a.customer_id),
+                "shown": describe([a], lang, below, watch)[0],
+            }
             for a in items
         ]
 
