@@ -197,6 +197,10 @@ def test_a_grant_above_the_threshold_waits_for_a_lead_who_is_not_its_author(
             kim_c, kim_csrf = signed_in(url, "kim@example.com")
             waiting = kim_c.get("/staff/goodwill")
             assert "承認待ち" in waiting.text and f'data-grant="{pending.id}"' in waiting.text
+            # The item's page says what was granted and where it stands in the reader's language, not as codes.
+            on_item = kim_c.get(f"/staff/care/{item.id}").text
+            assert f'<li data-grant="{pending.id}">贈り物 60.00 ' in on_item and "· 承認待ち</li>" in on_item
+            assert '<option value="fee_waiver">手数料免除</option>' in on_item
             approved = decide(kim_c, kim_csrf, pending.id, "approve", note="ok")
             assert approved.headers["location"] == "/staff/goodwill?done=approved"
             assert decide(kim_c, kim_csrf, pending.id, "reject").status_code == 409  # decided already

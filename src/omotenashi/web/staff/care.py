@@ -20,8 +20,23 @@ from omotenashi.web.staff.auth import csrf_protect, require_permission
 from omotenashi.web.staff.care_problems import care_explain
 from omotenashi.web.staff.customer_view import customer_path
 from omotenashi.web.staff.forms import read_form
+from omotenashi.web.staff.goodwill import KIND_LABELS, STATUS_LABELS
 from omotenashi.web.staff.problems import StaffPageRoute
 from omotenashi.web.staff.rendering import render
+
+# What the item's actions are and how they went, in the reader's language.
+ACTION_KINDS = {
+    "message": N_("message"),
+    "call": N_("call"),
+    "webhook": N_("notification"),
+    "slack": N_("notification"),
+}
+ACTION_STATUSES = {
+    "queued": N_("queued"),
+    "sent": N_("sent"),
+    "dead": N_("not delivered"),
+    "cancelled": N_("cancelled"),
+}
 
 router = APIRouter(include_in_schema=False, route_class=StaffPageRoute)
 Viewer = Annotated[StaffSession, Depends(require_permission(Action.VIEW_CUSTOMER))]
@@ -108,6 +123,10 @@ def _item_page(
         "customer_path": customer_path,
         "currency": house.care.goodwill.currency,
         "kinds": house.care.goodwill.kinds,
+        "kind_labels": {k: _(v) for k, v in KIND_LABELS.items()},
+        "grant_statuses": {k: _(v) for k, v in STATUS_LABELS.items()},
+        "action_kinds": {k: _(v) for k, v in ACTION_KINDS.items()},
+        "action_statuses": {k: _(v) for k, v in ACTION_STATUSES.items()},
         "reasons": [
             (code, labels.get(member.language) or labels.get("en", code))
             for code, labels in house.care.goodwill.reason_codes.items()
