@@ -61,7 +61,9 @@ def test_the_map_finds_the_first_moment_of_friction_with_its_signals(runtime: Ru
     page = client.get("/staff/journeys")
     assert page.status_code == 200
     assert "ジャーニーマップ" in page.text and 'data-friction-step="1"' in page.text
-    assert "<code>stall</code>" in page.text and "Content-Security-Policy" in page.headers
+    # The signals found at the first moment of friction are named in the reader's language, not by their code.
+    assert '<li data-kind="stall"><strong>ステップで停滞</strong>' in page.text
+    assert "<code>stall</code>" not in page.text and "Content-Security-Policy" in page.headers
     assert re.search(r"data-chart='\{[^']*\"values\": \[40, 38, 20, 19\]", page.text)
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
 from omotenashi.bootstrap import Runtime
+from omotenashi.friction import explain
 from omotenashi.i18n import translator
 from omotenashi.journeys.words import BUCKET_LABELS, STAGE_LABELS, duration, percent
 from omotenashi.staff.permissions import Action
@@ -85,6 +86,7 @@ def journeys_page(request: Request, session: Viewer, done: str = "") -> Response
             "duration": lambda ms: duration(ms, lang),
             "percent": lambda share: percent(share, lang),
             "stage_label": lambda stage: _(STAGE_LABELS.get(stage) or stage),
+            "signal_title": lambda kind: explain.title(kind, lang),
             "configured": bool(section and section.journeys),
             "dropout_days": section.dropout_days if section else 14,
         },
