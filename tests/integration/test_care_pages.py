@@ -20,6 +20,7 @@ from omotenashi.bootstrap import Runtime
 from omotenashi.store import care as repo
 from omotenashi.store import care_actions as actions_repo
 from omotenashi.store import goodwill as goodwill_repo
+from omotenashi.store import signals as signals_repo
 from omotenashi.store.staff import StaffMember
 from tests.care_support import (
     DAY,
@@ -149,6 +150,47 @@ def desk(tmp_path: Path, store_url: str, clock: MovingClock) -> Iterator[Desk]:
                 yield Desk(runtime, url, inbox, ann, ben, lee)
         finally:
             runtime.close()
+
+
+def test_the_home_page_starts_a_shift_with_ones_own_items_and_the_friction_open_now(
+    desk: Desk, clock: MovingClock
+) -> None:
+    runtime = desk.runtime
+    mine, bens = item_of(runtime, "u1"), item_of(runtime, "u2")
+    assert (mine.owner_id, bens.owner_id) == (desk.ann.id, desk.ben.id)
+    with runtime.engines.read.connect() as conn:
+        rage_open = signals_repo.counts(conn, "shop").get(("rage_click", "open"), 0)
+    figures = runtime.care.counts("shop")
+    assert rage_open > 0 and figures["open"] >= 2 and figures["unassigned"] >= 1
+
+    c, _ = signed_in(desk.url, "ann@example.com")
+    home = c.get("/staff/")
+    assert home.status_code == 200
+    assert re.findall(r'<li data-item="([^"]+)"', home.text) == [mine.id]  # hers only, not Ben's
+    assert bens.id not in home.text and 'class="overdue"' not in home.text
+    for n, label in (
+        (1, "yours"),
+        (figures["open"], "to do in the queue"),
+        (figures["overdue"], "overdue"),
+        (figures["unassigned"], "unassigned"),
+    ):
+        assert re.search(rf"<li><b(?: class=\"error\")?>{n}</b> {label}</li>", home.text), label
+    link = '<li data-kind="rage_click"><a href="/staff/friction?kind=rage_click">Rage clicks</a>'
+    assert f"{link} <b>{rage_open}</b>" in home.text
+    assert "will appear here" not in home.text
+
+    clock.ms += 5 * HOUR  # four hours were given: her item is late now, and says so first thing
+    late = c.get("/staff/")
+    assert f'<li data-item="{mine.id}" class="overdue">' in late.text
+    assert re.search(r'<li><b class="error">\d+</b> overdue</li>', late.text)
+    c.close()
+
+    add_staff(runtime, "pat@example.com", role="privacy_officer", name="Pat Privacy")
+    p, _ = signed_in(desk.url, "pat@example.com")
+    theirs = p.get("/staff/")
+    assert theirs.status_code == 200 and 'id="my-care"' not in theirs.text  # nobody's care items to work
+    assert 'id="friction-now"' in theirs.text  # every role may see customers, and so their friction
+    p.close()
 
 
 @pytest.mark.slow

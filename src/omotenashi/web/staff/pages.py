@@ -11,10 +11,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from omotenashi.bootstrap import Runtime
+from omotenashi.care import queue as care_queue
+from omotenashi.friction import explain
 from omotenashi.i18n import N_
 from omotenashi.staff import accounts, sessions
 from omotenashi.staff.permissions import ACTION_LABELS, Action, allowed, allowed_actions
 from omotenashi.staff.sessions import StaffSession
+from omotenashi.store import signals as signals_repo
 from omotenashi.web.staff.auth import (
     SIGN_IN_PATH,
     csrf_protect,
@@ -33,6 +36,7 @@ router = APIRouter(include_in_schema=False)
 SIGN_IN_COOKIE = "omotenashi_sign_in"
 # Every failed sign-in waits as long, whatever failed, so timing tells nothing and guessing is slow.
 FAILED_SIGN_IN_DELAY = 0.4
+HOME_ITEMS = 5  # the member's own care items on the home page, most urgent first
 
 WRONG_CREDENTIALS = N_("The email or password is not right, or this account cannot sign in.")
 FORM_EXPIRED = N_("The sign-in form had expired. Please try again.")
@@ -148,16 +152,34 @@ def sign_out(request: Request, _: Annotated[StaffSession, Depends(csrf_protect)]
 
 @router.get("/staff/")
 def home(request: Request, session: Annotated[StaffSession, Depends(current_staff)]) -> Response:
+    """Where a shift starts: the member's own care items, the queue's figures, and the friction open now."""
     member = session.member
     runtime = _runtime(request)
+    wid = member.workspace_id
+    house = runtime.houses[wid].house
+    mine: list[care_queue.Row] | None = None
+    queue: dict[str, int] = {}
+    if house.care is not None and allowed(member.role, Action.WORK_CARE):
+        mine = runtime.care.queue(member, "mine")
+        queue = runtime.care.counts(wid)
+    friction: list[dict[str, object]] = []
+    if house.friction.enabled and allowed(member.role, Action.VIEW_CUSTOMER):
+        with runtime.engines.read.connect() as conn:
+            counts = signals_repo.counts(conn, wid)
+        open_now = sorted(((n, kind) for (kind, status), n in counts.items() if status == "open"), reverse=True)
+        friction = [{"kind": k, "title": explain.title(k, member.language), "n": n} for n, k in open_now]
     return render(
         request,
         "staff/home.html",
         {
-            "workspace_name": runtime.houses[member.workspace_id].house.workspace.name,
+            "workspace_name": house.workspace.name,
             "can_view_customers": allowed(member.role, Action.VIEW_CUSTOMER),
             "actions": [ACTION_LABELS[a] for a in allowed_actions(member.role)],
             "expires_at": session.expires_at,
+            "mine": None if mine is None else mine[:HOME_ITEMS],
+            "mine_total": len(mine or []),
+            "queue": queue,
+            "friction": friction,
         },
     )
 
