@@ -67,7 +67,14 @@ def care_section(**changes: Any) -> dict[str, Any]:
                     "ja": "{{ name }}様\nボタンが反応しなかったようです。{{ owner_name }}",
                 },
                 "tones": {"casual": {"subject": {"en": "Hey {{ first_name }}, stuck?"}, "body": {"en": "Hey!"}}},
-            }
+            },
+            "help_now": {  # nothing a signal without a journey step leaves empty: it can go by itself
+                "subject": {"en": "Can we help, {{ first_name }}?", "ja": "{{ name }}様、お手伝いしましょうか"},
+                "body": {
+                    "en": "Hello {{ first_name }},\n{{ owner_name }} here: it looked like the button did not answer.",
+                    "ja": "{{ name }}様\n{{ owner_name }}です。ボタンが反応しなかったようです。",
+                },
+            },
         },
         "playbooks": {"rage_help": rage_playbook()},
         "caps": {"max_contacts": 1, "per_days": 7, "quiet_hours": ""},

@@ -46,6 +46,16 @@ def items(runtime: Runtime, user: str | None = None) -> list[repo.CareItem]:
         return repo.of_customers(conn, "shop", [customer_of(runtime, "user_id", user)])
 
 
+def staff_repo_members(runtime: Runtime) -> list[StaffMember]:
+    with runtime.engines.read.connect() as conn:
+        return staff_repo.list_staff(conn, "shop")
+
+
+def entries(runtime: Runtime, item_id: str) -> list[repo.LogEntry]:
+    with runtime.engines.read.connect() as conn:
+        return repo.log_of(conn, "shop", item_id)
+
+
 def member(runtime: Runtime, email: str) -> StaffMember:
     with runtime.engines.read.connect() as conn:
         found = staff_repo.by_email(conn, "shop", email)
@@ -106,7 +116,7 @@ def test_a_bot_loop_is_an_urgent_task_for_a_person_even_without_a_playbook(care:
     assert item.evidence["signal"] == "bot_loop"
 
 
-AUTO = {"message": {"template": "stuck", "channel": "email", "send": "auto"}, "owner": {"team": "support"}}
+AUTO = {"message": {"template": "help_now", "channel": "email", "send": "auto"}, "owner": {"team": "support"}}
 
 
 @pytest.mark.parametrize(
@@ -127,6 +137,39 @@ def test_a_holdout_customer_gets_an_item_nobody_works_and_nothing_is_sent(care: 
     assert sent_to == {i.id for i in treated}  # the automatic message went to the treated only
     care.care.evaluate()  # the arm is stable: looking again changes nothing
     assert {i.id: i.arm for i in items(care)} == {i.id: i.arm for i in made}
+
+
+@pytest.mark.parametrize(
+    "care",
+    [
+        {
+            "playbooks": {
+                "rage_help": rage_playbook(then={**AUTO, "message": {**AUTO["message"], "template": "stuck"}}),
+                "signed": rage_playbook(then=AUTO, when={"signal": "rage_click", "min_severity": 1}),
+            }
+        }
+    ],
+    indirect=True,
+)
+def test_an_automatic_message_with_an_empty_place_waits_for_a_person_and_one_without_goes_signed(
+    care: Runtime,
+) -> None:
+    # "Can we help with {{ step }}?" for a rage click, which happens at no journey step, would read "Can we help
+    # with ?": it is not sent by itself; the item says why. The other playbook's message has no such place.
+    send(care, [who("u9", name="Umi Sato"), *rage("u9", 1_000)])
+    held, signed = sorted(items(care, "u9"), key=lambda i: i.playbook)
+    assert (held.playbook, signed.playbook) == ("rage_help", "signed")
+    messages = rows(care, "SELECT item_id, payload FROM care_actions WHERE kind = 'message'")
+    assert [m["item_id"] for m in messages] == [signed.id]
+    owner = next(m for m in staff_repo_members(care) if m.id == signed.owner_id)
+    assert f"{owner.name} here: it looked like the button did not answer." in str(messages[0]["payload"])
+    [why] = [e for e in entries(care, held.id) if e.what == "not_sent"]
+    assert why.details == {"why": "blank", "blanks": ["step"]}
+    assert "not_sent" not in log(care, signed.id)
+    # The item's history says why in words, in the reader's language.
+    reader = next(m for m in staff_repo_members(care) if m.id == held.owner_id)
+    said = [d.get("why") for _, what, _, d in care.care.item(reader, held.id).history if what == "Not sent"]
+    assert said == ["The suggested message has empty places: it waits for a person to read it first."]
 
 
 @pytest.mark.parametrize(

@@ -223,6 +223,9 @@ def test_a_frontline_day_in_the_care_queue(desk: Desk, clock: MovingClock) -> No
     page = c.get(f"/staff/care/{mine.id}")
     subject, body = draft(page)
     assert subject == "Can we help with ?"  # a rage click happens at no journey step: `step` is empty
+    # ... and the page says so before anyone sends it.
+    [warning] = re.findall(r'<p class="small error" id="blanks">(.*?)</p>', page.text)
+    assert html.unescape(warning).startswith("This message uses {{ step }}, which this item has no value for")
     assert body.startswith("Hello Umi,\nit looked like the button did not answer. Ann Abe")
     assert "It can go now, to u1@example.com." in page.text
     edited = body.strip() + "\nI exported the report for you: it is in your account now."

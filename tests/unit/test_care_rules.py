@@ -296,6 +296,15 @@ def test_a_message_is_drafted_in_the_customers_language(care: CareSection) -> No
     assert en.body == "Hello Aiko,\nAnn from Tsumiki here.\n"  # trimmed, one final newline
 
 
+def test_a_message_says_which_of_its_variables_had_no_value(care: CareSection) -> None:
+    full = templates.render(care, "help", "ja", None, values("ja", name="田中 花子"))
+    assert full.blanks == ()  # the Japanese text uses no {{ goodwill }}
+    en = templates.render(care, "help", "en", None, values("en", step=None))
+    assert en.subject == "Can we help with ?" and en.blanks == ("goodwill", "step")
+    # A name never leaves a gap: it falls back to a polite word.
+    assert "name" not in templates.render(care, "help", "ja", None, values("ja", name=None)).blanks
+
+
 def test_a_tone_variant_is_used_when_it_exists_in_that_language(care: CareSection) -> None:
     casual = templates.render(care, "help", "en", "casual", values("en", first_name="Aiko"))
     assert (casual.subject, casual.body, casual.tone) == ("Hey Aiko, stuck?", "Hey Aiko!\n", "casual")

@@ -27,11 +27,13 @@ BLOCKED = {
     "not_email": N_("They prefer another channel than e-mail: call or write as they asked."),
     "no_address": N_("We have no e-mail address for them."),
     "item_closed": N_("The care item was closed before the message went."),
+    "blank": N_("The suggested message has empty places: it waits for a person to read it first."),
 }
 WAITING = {
     "cap": N_("Contacted recently: the next contact may go on %(when)s."),
     "quiet_hours": N_("Quiet hours where they are: it goes at %(when)s."),
 }
+WAITED = {"cap": N_("Contacted recently"), "quiet_hours": N_("Quiet hours where they are")}  # in an item's history
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ from omotenashi.care import facts as facts_mod
 from omotenashi.care import holdout
 from omotenashi.care.conditions import matches
 from omotenashi.care.facts import Facts
-from omotenashi.care.outbox import Outbox
+from omotenashi.care.outbox import MESSAGE, Outbox
 from omotenashi.care.routing import Router
 from omotenashi.care.triggers import REACH, Trigger
 from omotenashi.config.care import PRIORITIES, CareSection, OwnerSection
 from omotenashi.config.house import HouseFile
 from omotenashi.store import care as repo
 from omotenashi.store import care_actions as actions_repo
+from omotenashi.store import staff as staff_repo
 from omotenashi.store.care import CareItem, LogEntry
 
 DAY_MS = 86_400_000
@@ -100,15 +101,22 @@ class Engine:
             else:
                 done.created += 1
         repo.add_items(conn, new)
+        owners = {m.id: m.name for m in staff_repo.list_staff(conn, workspace_id)} if new else {}
         for made in new:
             if made.arm == repo.TREATED:
-                queued = self.outbox.on_new_item(workspace_id, made, people[made.customer_id], now)
+                owner = owners.get(made.owner_id) if made.owner_id is not None else None
+                queued = self.outbox.on_new_item(workspace_id, made, people[made.customer_id], now, owner)
                 actions_repo.add(conn, queued)
                 done.actions += len(queued)
                 logs.extend(
                     LogEntry(made.id, made.customer_id, now, SYSTEM, "queued", {"action": a.id, "kind": a.kind})
                     for a in queued
                 )
+                sent = any(a.kind == MESSAGE for a in queued)
+                blanks = () if sent else self.outbox.held_back(made, people[made.customer_id], owner)
+                if blanks:
+                    held = {"why": "blank", "blanks": list(blanks)}
+                    logs.append(LogEntry(made.id, made.customer_id, now, SYSTEM, "not_sent", held))
         repo.log(conn, workspace_id, logs)
         return done
 

@@ -86,8 +86,11 @@ class Outbox:
         }
         return _action(workspace_id, item, MESSAGE, draft.channel, payload, by, now, proactive=True)
 
-    def on_new_item(self, workspace_id: str, item: CareItem, person: Facts, now: int) -> list[Action]:
-        """What a new (treated) item sends at once: the webhook, the team's note, an automatic message."""
+    def on_new_item(
+        self, workspace_id: str, item: CareItem, person: Facts, now: int, owner_name: str | None = None
+    ) -> list[Action]:
+        """What a new (treated) item sends at once: the webhook, the team's note, an automatic message (signed by
+        the item's owner; one with an empty place waits for a person instead)."""
         out: list[Action] = []
         if item.playbook == REACH:
             notify = self.care.reach_a_person.notify
@@ -103,11 +106,22 @@ class Outbox:
         if then.notify is not None:
             out.append(_action(workspace_id, item, SLACK, then.notify, self._note(item), "system", now))
         if then.message is not None and then.message.send == "auto":
-            draft = self.draft(item, person, None)
-            if draft is not None:
+            draft = self.draft(item, person, owner_name)
+            if draft is not None and not draft.message.blanks:  # a message with a hole waits for a person
                 m = draft.message
                 out.append(self.message(workspace_id, item, draft, m.subject, m.body, "system", now))
         return out
+
+    def held_back(self, item: CareItem, person: Facts, owner_name: str | None = None) -> tuple[str, ...]:
+        """The empty variables that kept a new item's automatic message from going by itself (none: it went, or
+        the playbook sends nothing by itself)."""
+        playbook = self.care.playbooks.get(item.playbook)
+        if item.playbook == REACH or playbook is None or playbook.then.message is None:
+            return ()
+        if playbook.then.message.send != "auto":
+            return ()
+        draft = self.draft(item, person, owner_name)
+        return draft.message.blanks if draft is not None else ()
 
     def item_payload(self, item: CareItem) -> dict[str, Any]:
         """The item as the webhook sends it (no more of the customer than their id and the reason)."""

@@ -23,6 +23,7 @@ from omotenashi.care.words import (
     status_label,
 )
 from omotenashi.config.house import HouseFile
+from omotenashi.i18n import translator
 from omotenashi.store import care as repo
 from omotenashi.store import care_actions as actions_repo
 from omotenashi.store import goodwill as goodwill_repo
@@ -141,7 +142,7 @@ def item_view(
             offer = {"kind": g.kind, "value": g.value, "reason": g.reason}
     staff = {m.id: m for m in staff_repo.list_staff(conn, workspace_id)}
     history = [
-        (e.at, history_label(e.what, lang), (staff[e.actor].name if e.actor in staff else e.actor), e.details)
+        (e.at, history_label(e.what, lang), (staff[e.actor].name if e.actor in staff else e.actor), _said(e, lang))
         for e in repo.log_of(conn, workspace_id, item.id)
     ]
     teammates = [
@@ -165,3 +166,14 @@ def item_view(
         outcomes=[(o, outcome_label(o, lang)) for o in STAFF_OUTCOMES],
         consent=person.allows(house, purpose),
     )
+
+
+def _said(entry: repo.LogEntry, lang: str) -> dict[str, Any]:
+    """An entry's details as the history shows them: why a message did not go (or waited) in words, not codes."""
+    details = dict(entry.details)
+    why = details.get("why")
+    if isinstance(why, str) and why in contact.BLOCKED:
+        details["why"] = contact.Decision(blocked=why).words(lang)
+    elif isinstance(why, str) and why in contact.WAITED:
+        details["why"] = translator(lang)(contact.WAITED[why])
+    return details

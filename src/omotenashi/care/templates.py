@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from babel.numbers import format_currency
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from omotenashi.config.care import TEMPLATE_VARIABLES, CareSection, GoodwillOffer
@@ -30,6 +30,7 @@ class Message:
     body: str
     language: str
     tone: str | None
+    blanks: tuple[str, ...] = ()  # variables the template uses that had no value: the text has a hole there
 
 
 def goodwill_words(offer: GoodwillOffer | None, currency: str, lang: str) -> str:
@@ -61,9 +62,11 @@ def render(care: CareSection, template_id: str, lang: str, tone: str | None, val
     variant = spec.tones.get(tone) if tone is not None else None  # type: ignore[call-overload]
     if variant is not None and lang in variant.body:
         subject, body, used_tone = variant.subject.get(lang, subject), variant.body[lang], tone
+    used = meta.find_undeclared_variables(_ENV.parse(subject)) | meta.find_undeclared_variables(_ENV.parse(body))
     return Message(
         subject=" ".join(_ENV.from_string(subject).render(values).split()),
         body=_ENV.from_string(body).render(values).strip() + "\n",
         language=lang,
         tone=used_tone,
+        blanks=tuple(sorted(name for name in used if not values.get(name))),
     )
