@@ -465,6 +465,7 @@ def test_the_outcome_report_counts_what_was_planted_and_reads_each_item_once(
             and "連打：お手伝いで注文が増えるか" in page_ja.text
         )
         assert "Did it help?" not in page_ja.text
+        assert "The interval is 95 % (Newcombe)" in page_en.text and "95 %（Newcombe法）" in page_ja.text  # not "%%"
     finally:
         runtime.close()
 
