@@ -26,12 +26,13 @@ from omotenashi.core.ids import hash_write_key, new_write_key
 from omotenashi.datasets import cdnow
 from omotenashi.demo.accounts import DEMO_PASSWORD, DEMO_STAFF
 from omotenashi.intake.service import IntakeReport
+from omotenashi.privacy.service import Identity
 from omotenashi.simulator import WorldConfig
 from omotenashi.simulator import messages as simulated_messages
 from omotenashi.staff import accounts
+from omotenashi.store import customer_events, workspaces
 from omotenashi.store import customers as customers_store
 from omotenashi.store import staff as staff_store
-from omotenashi.store import workspaces
 from omotenashi.store.schema import notes as notes_table
 from omotenashi.store.staff import StaffMember
 
@@ -274,6 +275,7 @@ def build_demo(folder: Path, settings: Settings) -> tuple[Runtime, DemoBuild]:
         runtime.anticipation.score(wid)
         # Friction and anticipations become care items with owners; a few are already being worked.
         _demo_care(runtime, wid, staff)
+        _demo_rights(runtime, wid, staff)
         marker.write_text(DEMO_VERSION + "\n")
     return runtime, DemoBuild(house_file, key, orders, web, staff, fresh, app)
 
@@ -291,6 +293,19 @@ def _demo_staff(runtime: Runtime, wid: str) -> dict[str, StaffMember]:
         new = accounts.enrol(wid, email, name, role, DEMO_PASSWORD, language=lang, now=now)
         out[role] = runtime.writer.call(functools.partial(accounts.add, new=new))
     return out
+
+
+def _demo_rights(runtime: Runtime, wid: str, staff: dict[str, StaffMember]) -> None:
+    """A request to see what is held, received by e-mail from a shop customer, for the privacy officer to check who
+    is asking and answer within the month the law gives."""
+    with runtime.engines.read.connect() as conn:
+        found = customer_events.search(conn, wid, "customer-", limit=1)
+        members = customers_store.members_of(conn, wid, customers_store.root_of(conn, wid, found[0])) if found else []
+        ids = customers_store.identities_of(conn, wid, members)
+    user = min((i.value for i in ids if i.kind == "user_id"), default=None)
+    if user is not None:
+        officer = staff["privacy_officer"].id
+        runtime.privacy.open_request(wid, "access", Identity("user_id", user), "email", officer)
 
 
 def _demo_care(runtime: Runtime, wid: str, staff: dict[str, StaffMember]) -> None:
