@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from omotenashi.bootstrap import Runtime
-from tests.staff_support import add_staff, base_of, customer_of, feed, rows, signed_in
+from omotenashi.core.clock import iso
+from tests.staff_support import T0, add_staff, base_of, customer_of, feed, rows, signed_in
 
 CONSENTED = {"consent": {"categoryPreferences": {"marketing": True, "analytics": True}}}
 
@@ -73,6 +74,34 @@ def test_search_finds_a_customer_by_user_id_email_name_word_and_anonymous_id(run
     assert recent.status_code == 200 and "Recently active customers" in recent.text
     assert re.findall(r'data-customer="([^"]+)"', recent.text) == [customer_of(runtime, "user_id", "u2"), cid]
     assert access_rows(runtime) == []  # a list of names is not a view of anyone's record
+
+
+def test_the_recent_customers_page_by_page_reaches_everyone_once(runtime, server):
+    add_staff(runtime)
+    # 65 customers, one a minute; two more share the last minute's time, so the cursor must tell them apart too.
+    feed(runtime, *({"type": "track", "userId": f"p{n:02d}", "event": "Signed In"} for n in range(63)))
+    last = iso(T0 + 62 * 60_000)
+    feed(runtime, *({"type": "track", "userId": u, "event": "Signed In", "timestamp": last} for u in ("q1", "q2")))
+    newest_first = [customer_of(runtime, "user_id", u) for u in ("q2", "q1", "p62")]
+    c, _ = signed_in(server)
+    seen: list[str] = []
+    page = c.get("/staff/customers")
+    pages = 0
+    while True:
+        pages += 1
+        assert page.status_code == 200
+        seen += re.findall(r'data-customer="([^"]+)"', page.text)
+        more = re.search(r'<a id="more-customers" href="([^"]+)">Less recently active</a>', page.text)
+        if more is None:
+            break
+        page = c.get(html.unescape(more.group(1)))
+        assert "Back to the most recent" in page.text
+    assert pages == 3 and len(seen) == 65 and len(set(seen)) == 65
+    # Newest first (ties in time by id, the same on every page); q1 and q2 came in the same minute as p62.
+    assert set(seen[:3]) == set(newest_first) and seen[-1] == customer_of(runtime, "user_id", "p00")
+    # A cursor that is not one the page wrote starts from the beginning rather than failing.
+    again = c.get("/staff/customers", params={"after": "yesterday"})
+    assert again.status_code == 200 and re.findall(r'data-customer="([^"]+)"', again.text) == seen[:30]
 
 
 # --- the customer page ------------------------------------------------------------------------------------------

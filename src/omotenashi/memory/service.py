@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from omotenashi.config.house import HouseFile
 from omotenashi.core.clock import Clock, to_epoch_ms, utc_now
@@ -113,23 +113,35 @@ class Memory:
 
     def recent(self, staff: StaffMember, limit: int = 30) -> list[profile.Profile]:
         """The most recently active customers."""
+        return self.recent_page(staff, limit)[0]
+
+    def recent_page(
+        self, staff: StaffMember, limit: int = 30, after: tuple[int, str] | None = None
+    ) -> tuple[list[profile.Profile], tuple[int, str] | None]:
+        """The most recently active customers after `after` (the cursor a page before gave), and the cursor of the
+        next page (None: there is none)."""
         require(staff, Action.VIEW_CUSTOMER)
         wid = staff.workspace_id
+        c = customer_stats.c
+        stmt = select(c.customer_id, c.last_ts).where(c.workspace_id == wid)
+        if after is not None:
+            ts, cid = after
+            stmt = stmt.where(or_(c.last_ts < ts, and_(c.last_ts == ts, c.customer_id < cid)))
+        stmt = stmt.order_by(c.last_ts.desc(), c.customer_id.desc()).limit(limit * 3)
         with self._engines.read.connect() as conn:
-            stmt = (
-                select(customer_stats.c.customer_id)
-                .where(customer_stats.c.workspace_id == wid)
-                .order_by(customer_stats.c.last_ts.desc())
-                .limit(limit * 3)
-            )
             roots: list[str] = []
-            for (cid,) in conn.execute(stmt):
+            cursor: tuple[int, str] | None = None
+            read = 0
+            for cid, last_ts in conn.execute(stmt):
+                read += 1
+                cursor = (int(last_ts), str(cid))
                 root = repo.root_of(conn, wid, cid)
                 if root not in roots:
                     roots.append(root)
                 if len(roots) >= limit:
                     break
-            return [profile.load_profile(conn, wid, r, BRIEFING_PURPOSES) for r in roots]
+            more = len(roots) >= limit or read == limit * 3
+            return [profile.load_profile(conn, wid, r, BRIEFING_PURPOSES) for r in roots], cursor if more else None
 
     def add_note(
         self, staff: StaffMember, customer_id: str, body: str, *, visible_to_customer: bool = True

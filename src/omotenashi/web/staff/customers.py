@@ -41,18 +41,30 @@ def _runtime(request: Request) -> Runtime:
 
 
 @router.get("/staff/customers")
-def customers(request: Request, session: Viewer, q: str = "") -> Response:
+def customers(request: Request, session: Viewer, q: str = "", after: str = "") -> Response:
     runtime = _runtime(request)
     member = session.member
     house = runtime.house_files[member.workspace_id]
     query = q.strip()[:200]
     found: list[tuple[Profile, str | None]]
+    more: str | None = None
     if query:
         found = [(hit.profile, hit.matched) for hit in runtime.memory.find(member, query)]
     else:
-        found = [(p, None) for p in runtime.memory.recent(member)]
+        page, cursor = runtime.memory.recent_page(member, after=_cursor(after))
+        found = [(p, None) for p in page]
+        more = f"{cursor[0]}.{cursor[1]}" if cursor is not None else None
     words = Wording(translator(member.language), member.language)
-    return render(request, "staff/customers.html", {"q": query, "rows": search_rows(found, house), "words": words})
+    context = {"q": query, "rows": search_rows(found, house), "words": words, "more": more, "paged": bool(after)}
+    return render(request, "staff/customers.html", context)
+
+
+def _cursor(text: str) -> tuple[int, str] | None:
+    """The cursor of the recent customers' next page, as `more` wrote it ("last_ts.customer_id"); None to start."""
+    ts, sep, cid = text.partition(".")
+    if not sep or not ts.isdigit() or not cid:
+        return None  # none, or not one we wrote: the first page
+    return int(ts), cid[:40]
 
 
 def customer_page(
