@@ -263,6 +263,7 @@ customer_stats = Table(
     Column("first_ts", BigInteger, nullable=False),
     Column("last_ts", BigInteger, nullable=False),
     PrimaryKeyConstraint("workspace_id", "customer_id"),
+    Index(None, "workspace_id", "last_ts"),  # the recently active customers, page by page
 )
 
 trait_values = Table(
