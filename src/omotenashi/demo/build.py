@@ -37,7 +37,7 @@ from omotenashi.store.schema import notes as notes_table
 from omotenashi.store.staff import StaffMember
 
 SEED = 20261123
-DEMO_VERSION = "8"  # bump when the demo's content changes: an older demo folder is then rebuilt
+DEMO_VERSION = "9"  # bump when the demo's content changes: an older demo folder is then rebuilt
 WEB_CUSTOMERS = 300
 PAGES = ("Home", "New releases", "Jazz", "Rock", "Classical", "Search results", "Cart", "Help: shipping")
 NAMES = ("Aiko", "Ben", "Chiara", "Daisuke", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jun", "Kofi", "Lena")
@@ -205,8 +205,9 @@ def support_messages(seed: int = SEED) -> Iterator[bytes]:
 # risk and next step are shown on a made-up software company: the simulator of docs/events.md, a fixed seed and a
 # modest size, in arrival order (phones deliver late), through the `app` source. Every message says
 # `context.synthetic: true`, and so does everything anticipated from them. 130 days: enough for churn risk to learn
-# on earlier weeks and be checked on later ones (a 30-day horizon, 28 days held out).
-APP_WORLD = WorldConfig(customers=600, days=130, seed=SEED)
+# on earlier weeks and be checked on later ones (a 30-day horizon, 28 days held out); 900 customers: enough for a
+# few quiet declines to show (the simulator plants them on about one customer in thirty, most too faint to see).
+APP_WORLD = WorldConfig(customers=900, days=130, seed=SEED)
 
 
 def app_messages(world: WorldConfig = APP_WORLD) -> Iterator[bytes]:
