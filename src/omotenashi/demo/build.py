@@ -206,7 +206,7 @@ def support_messages(seed: int = SEED) -> Iterator[bytes]:
 # modest size, in arrival order (phones deliver late), through the `app` source. Every message says
 # `context.synthetic: true`, and so does everything anticipated from them. 130 days: enough for churn risk to learn
 # on earlier weeks and be checked on later ones (a 30-day horizon, 28 days held out); 900 customers: enough for a
-# few quiet declines to show (the simulator plants them on about one customer in thirty, most too faint to see).
+# few quiet declines to show (the simulator plants them on about one customer in forty, most too faint to see).
 APP_WORLD = WorldConfig(customers=900, days=130, seed=SEED)
 
 
