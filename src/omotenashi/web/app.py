@@ -29,6 +29,7 @@ from omotenashi.web.staff import friction as friction_pages
 from omotenashi.web.staff import goodwill as goodwill_pages
 from omotenashi.web.staff import journeys as journeys_pages
 from omotenashi.web.staff import pages as staff_pages
+from omotenashi.web.staff import team as team_pages
 from omotenashi.web.throttle import Throttle
 
 
@@ -66,6 +67,7 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = True) -> FastAPI:
     app.include_router(signals_api.router)
     app.include_router(care_api.router)
     app.include_router(rights.router)
+    app.include_router(team_pages.router)
     app.include_router(care_pages.router)
     app.include_router(goodwill_pages.router)
     app.include_router(portal_sign_in.router)

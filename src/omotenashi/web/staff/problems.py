@@ -8,7 +8,7 @@ handler *or* by one of its dependencies (`require_permission`, `csrf_protect`) b
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -89,8 +89,13 @@ class Problem:
     data: dict[str, Any]
 
 
-def explain(exc: OmotenashiError, _: Translate) -> str:
-    """The error in one sentence, in the reader's language when we know how to say it."""
+def explain(exc: OmotenashiError, _: Translate, said_again: Sequence[tuple[re.Pattern[str], str]] = ()) -> str:
+    """The error in one sentence, in the reader's language when we know how to say it (`said_again`: a page's own
+    sentences for what its services say, tried first)."""
+    for pattern, message in said_again:
+        found = pattern.fullmatch(exc.message)
+        if found:
+            return _(message, **found.groupdict()) if found.groupdict() else _(message)
     if isinstance(exc, CsrfFailed):
         return _(CSRF_EXPLAINED)
     if isinstance(exc, Forbidden) and "action" in exc.data:

@@ -102,11 +102,7 @@ def _now() -> int:
 
 
 def _said(exc: OmotenashiError, _: Translate) -> str:
-    for pattern, message in _SAID_AGAIN:
-        found = pattern.fullmatch(exc.message)
-        if found:
-            return _(message, **found.groupdict()) if found.groupdict() else _(message)
-    return explain(exc, _)
+    return explain(exc, _, _SAID_AGAIN)
 
 
 def _get(runtime: Runtime, workspace_id: str, request_id: str) -> RightsRequest:
