@@ -1,6 +1,7 @@
 """The team page over HTTP on a live server, on SQLite and PostgreSQL: an administrator adds a member who can then
-sign in, bad input is refused with the reason and nothing stored, a member is disabled (their session ends at once),
-nobody disables themselves, and other roles may not see the page."""
+sign in, bad input is refused with the reason and nothing stored, a member is disabled (their session ends at once)
+and enabled again, given another role (at once) or a new password (their sessions end), never by themselves, and
+other roles may not see the page."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def test_bad_input_is_refused_with_the_reason_and_nothing_is_stored(runtime: Run
         ({"password": "short"}, 400, "The password is too short: 5 characters, at least 10 are needed."),
         ({"email": "not-an-address"}, 400, "“not-an-address” is not an e-mail address."),
         ({"name": "  "}, 400, "Give the name colleagues know them by."),
-        ({"role": "owner"}, 400, "unknown role `owner`"),
+        ({"role": "owner"}, 400, "There is no role “owner”."),
         ({"email": "ANN@example.com"}, 409, "ann@example.com is already on the staff."),
     ):
         r = c.post("/staff/team", data={**good, **change})
@@ -101,11 +102,56 @@ def test_a_disabled_member_is_signed_out_at_once_and_nobody_disables_themselves(
     assert refused.status_code != 303  # a disabled account cannot sign in
     again.close()
 
-    self_disable = admin.post(f"/staff/team/{ada.id}/disable", data={"csrf": csrf})
-    assert self_disable.status_code == 409
-    assert problem(self_disable) == "You cannot disable yourself: ask another administrator."
+    # Enabled again, she signs in with her password as before.
+    assert admin.post(f"/staff/team/{ann.id}/enable", data={"csrf": csrf}).headers["location"].endswith("=enabled")
+    back, _ = signed_in(server, "ann@example.com")
+
+    for change, data in (("disable", {}), ("enable", {}), ("role", {"role": "frontline"}), ("password", {})):
+        mine = admin.post(f"/staff/team/{ada.id}/{change}", data={"csrf": csrf, "password": "a long password", **data})
+        assert mine.status_code == 409, change
+        assert problem(mine) == "Not for yourself: ask another administrator."
+    assert staff_rows(runtime)[0] == {  # nothing about the administrator changed
+        "email": "ada@example.com", "name": "Ada Admin", "role": "admin", "language": "en", "disabled_at": None
+    }  # fmt: skip
     assert admin.get("/staff/").status_code == 200  # and the administrator is still signed in
-    missing = admin.post("/staff/team/st_nobody/disable", data={"csrf": csrf})
-    assert missing.status_code == 404
+    assert admin.post("/staff/team/st_nobody/disable", data={"csrf": csrf}).status_code == 404
+    assert admin.post(f"/staff/team/{ann.id}/promote", data={"csrf": csrf}).status_code == 404
+    admin.close()
+    frontline.close()
+    back.close()
+
+
+def test_a_new_role_applies_at_once_and_a_new_password_ends_the_old_sessions(runtime: Runtime, server: str) -> None:
+    add_staff(runtime, "ada@example.com", role="admin", name="Ada Admin")
+    ann = add_staff(runtime, "ann@example.com")
+    admin, csrf = signed_in(server, "ada@example.com")
+    frontline, _ = signed_in(server, "ann@example.com")
+    assert frontline.get("/staff/rights").status_code == 403
+
+    r = admin.post(f"/staff/team/{ann.id}/role", data={"csrf": csrf, "role": "privacy_officer"})
+    assert r.headers["location"] == "/staff/team?done=role"
+    assert frontline.get("/staff/rights").status_code == 200  # her open session reads the new role
+    bad = admin.post(f"/staff/team/{ann.id}/role", data={"csrf": csrf, "role": "owner"})
+    assert bad.status_code == 400 and problem(bad) == "There is no role “owner”."
+
+    short = admin.post(f"/staff/team/{ann.id}/password", data={"csrf": csrf, "password": "short"})
+    assert short.status_code == 400 and problem(short).startswith("The password is too short: 5 characters")
+    assert frontline.get("/staff/").status_code == 200  # a refused password changed nothing
+    r = admin.post(f"/staff/team/{ann.id}/password", data={"csrf": csrf, "password": "a brand new one"})
+    assert r.headers["location"] == "/staff/team?done=password"
+    assert frontline.get("/staff/").status_code == 303  # signed out everywhere
+    fresh = httpx.Client(base_url=server, follow_redirects=False, timeout=10)
+    signin = fresh.get("/staff/sign-in")
+    old = fresh.post(
+        "/staff/sign-in", data={"csrf": form_csrf(signin.text), "email": "ann@example.com", "password": PASSWORD}
+    )
+    assert old.status_code != 303  # the old password no longer works
+    signin = fresh.get("/staff/sign-in")
+    new = fresh.post(
+        "/staff/sign-in",
+        data={"csrf": form_csrf(signin.text), "email": "ann@example.com", "password": "a brand new one"},
+    )
+    assert new.status_code == 303
+    fresh.close()
     admin.close()
     frontline.close()

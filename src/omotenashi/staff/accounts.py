@@ -143,6 +143,48 @@ def disable(conn: Connection, workspace_id: str, email: str, *, now: int) -> Sta
     return replace(member, disabled_at=now)
 
 
+def _other_member(conn: Connection, workspace_id: str, staff_id: str, by: StaffMember, doing: str) -> StaffMember:
+    """The staff member an administrator acts on: someone else on the workspace."""
+    member = store.by_id(conn, workspace_id, staff_id)
+    if member is None:
+        raise NotFound(f"no staff member `{staff_id}`", hint="`omotenashi staff list` shows them")
+    if member.id == by.id:
+        raise Conflict(f"you cannot {doing} yourself", hint="ask another administrator")
+    return member
+
+
+def change_role(conn: Connection, workspace_id: str, staff_id: str, role: str, *, by: StaffMember) -> StaffMember:
+    """Give a staff member another role (at once: their sessions read it on every request); never one's own."""
+    if role not in {r.value for r in Role}:
+        raise BadRequest(f"unknown role `{role}`", hint=f"use one of: {', '.join(r.value for r in Role)}")
+    member = _other_member(conn, workspace_id, staff_id, by, "change the role of")
+    store.set_role(conn, workspace_id, member.id, role)
+    return replace(member, role=role)
+
+
+def disable_member(conn: Connection, workspace_id: str, staff_id: str, *, by: StaffMember, now: int) -> StaffMember:
+    """Stop another staff member from signing in, and end the sessions they have open."""
+    member = _other_member(conn, workspace_id, staff_id, by, "disable")
+    return disable(conn, workspace_id, member.email, now=now)
+
+
+def enable(conn: Connection, workspace_id: str, staff_id: str, *, by: StaffMember) -> StaffMember:
+    """Let a disabled staff member sign in again."""
+    member = _other_member(conn, workspace_id, staff_id, by, "enable")
+    store.set_disabled(conn, workspace_id, member.id, None)
+    return replace(member, disabled_at=None)
+
+
+def set_password(
+    conn: Connection, workspace_id: str, staff_id: str, password_hash: str, *, by: StaffMember, now: int
+) -> StaffMember:
+    """Give a staff member a new password (hashed beforehand, `hash_password`) and end their open sessions."""
+    member = _other_member(conn, workspace_id, staff_id, by, "set a new password for")
+    store.set_password_hash(conn, workspace_id, member.id, password_hash)
+    store.end_sessions_of(conn, workspace_id, member.id, now)
+    return member
+
+
 def members(conn: Connection, workspace_id: str) -> list[StaffMember]:
     """Everyone on the workspace's staff."""
     return store.list_staff(conn, workspace_id)

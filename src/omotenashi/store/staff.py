@@ -127,6 +127,22 @@ def set_language(conn: Connection, workspace_id: str, staff_id: str, language: s
     return int(result.rowcount)
 
 
+def set_role(conn: Connection, workspace_id: str, staff_id: str, role: str) -> None:
+    """Change what a staff member may do (their sessions read it on every request)."""
+    conn.execute(
+        update(staff).where(and_(staff.c.workspace_id == workspace_id, staff.c.id == staff_id)).values(role=role)
+    )
+
+
+def set_password_hash(conn: Connection, workspace_id: str, staff_id: str, password_hash: str) -> None:
+    """Store a staff member's new password hash."""
+    conn.execute(
+        update(staff)
+        .where(and_(staff.c.workspace_id == workspace_id, staff.c.id == staff_id))
+        .values(password_hash=password_hash)
+    )
+
+
 def set_disabled(conn: Connection, workspace_id: str, staff_id: str, at: int | None) -> None:
     """Disable a staff member from `at` (None: enable again)."""
     conn.execute(

@@ -18,7 +18,6 @@ from omotenashi.i18n import N_, Translate, translator
 from omotenashi.staff import accounts
 from omotenashi.staff.permissions import ROLE_LABELS, Action, Role
 from omotenashi.staff.sessions import StaffSession
-from omotenashi.store.staff import StaffMember
 from omotenashi.web.staff.auth import csrf_protect, require_permission
 from omotenashi.web.staff.forms import read_form
 from omotenashi.web.staff.problems import StaffPageRoute, explain
@@ -28,9 +27,13 @@ router = APIRouter(include_in_schema=False, route_class=StaffPageRoute)
 Admin = Annotated[StaffSession, Depends(require_permission(Action.MANAGE_STAFF))]
 Form = Annotated[dict[str, str], Depends(read_form)]
 TEAM_PATH = "/staff/team"
+CHANGES = {"disable": "disabled", "enable": "enabled", "role": "role", "password": "password"}  # → what `done` says
 DONE = {
     "added": N_("Added. Give them their first password in person or by phone, not in an e-mail."),
     "disabled": N_("Disabled: they cannot sign in, and their open sessions have ended."),
+    "enabled": N_("Enabled: they can sign in again."),
+    "role": N_("Their role is changed, from their next page on."),
+    "password": N_("Their password is changed, and their open sessions have ended. Tell them in person or by phone."),
 }
 # What accounts says in English, said again in the reader's language.
 _SAID: list[tuple[re.Pattern[str], str]] = [
@@ -47,7 +50,11 @@ _SAID: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"the workspace already has a staff member with the email (?P<email>.*)", re.S),
         N_("%(email)s is already on the staff."),
     ),
-    (re.compile(r"you cannot disable yourself"), N_("You cannot disable yourself: ask another administrator.")),
+    (
+        re.compile(r"you cannot (?:disable|enable|change the role of|set a new password for) yourself"),
+        N_("Not for yourself: ask another administrator."),
+    ),
+    (re.compile(r"unknown role `(?P<role>.*)`", re.S), N_("There is no role “%(role)s”.")),
 ]
 
 
@@ -116,19 +123,27 @@ def add_member(request: Request, session: Admin, form: Form) -> Response:
     return RedirectResponse(f"{TEAM_PATH}?done=added", status_code=303)
 
 
-@router.post(TEAM_PATH + "/{member_id}/disable", dependencies=[Depends(csrf_protect)])
-def disable_member(request: Request, member_id: str, session: Admin) -> Response:
+@router.post(TEAM_PATH + "/{member_id}/{change}", dependencies=[Depends(csrf_protect)])
+def change_member(request: Request, member_id: str, change: str, session: Admin, form: Form) -> Response:
+    """Disable, enable, give another role or a new password to someone else on the staff."""
     runtime = _runtime(request)
-    wid = session.member.workspace_id
-    with runtime.engines.read.connect() as conn:
-        found: StaffMember | None = next((m for m in accounts.members(conn, wid) if m.id == member_id), None)
+    wid, me, now = session.member.workspace_id, session.member, to_epoch_ms(utc_now())
+    if change not in CHANGES:
+        raise NotFound(f"no such change `{change}`", hint=f"one of: {', '.join(CHANGES)}")
     try:
-        if found is None:
-            raise NotFound(f"no staff member `{member_id}`", hint=f"see the list at {TEAM_PATH}")
-        if found.id == session.member.id:
-            raise Conflict("you cannot disable yourself", hint="ask another administrator")
-        email, now = found.email, to_epoch_ms(utc_now())
-        runtime.writer.call(lambda conn: accounts.disable(conn, wid, email, now=now))
-    except Conflict as exc:
-        return _page(request, session, problem=_said(exc, translator(session.member.language)), status_code=409)
-    return RedirectResponse(f"{TEAM_PATH}?done=disabled", status_code=303)
+        if change == "password":
+            password = form.get("password", "")
+            accounts.check_password_strength(password)
+            hashed = accounts.hash_password(password)  # slow on purpose: before the writer is asked for anything
+            runtime.writer.call(lambda conn: accounts.set_password(conn, wid, member_id, hashed, by=me, now=now))
+        elif change == "role":
+            role = form.get("role", "")
+            runtime.writer.call(lambda conn: accounts.change_role(conn, wid, member_id, role, by=me))
+        elif change == "enable":
+            runtime.writer.call(lambda conn: accounts.enable(conn, wid, member_id, by=me))
+        else:
+            runtime.writer.call(lambda conn: accounts.disable_member(conn, wid, member_id, by=me, now=now))
+    except (BadRequest, Conflict) as exc:
+        said = _said(exc, translator(session.member.language))
+        return _page(request, session, problem=said, status_code=409 if isinstance(exc, Conflict) else 400)
+    return RedirectResponse(f"{TEAM_PATH}?done={CHANGES[change]}", status_code=303)
