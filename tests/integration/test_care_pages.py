@@ -183,6 +183,21 @@ def test_the_home_page_starts_a_shift_with_ones_own_items_and_the_friction_open_
     late = c.get("/staff/")
     assert f'<li data-item="{mine.id}" class="overdue">' in late.text
     assert re.search(r'<li><b class="error">\d+</b> overdue</li>', late.text)
+
+    # More of her own than the page lists: the five most urgent, and a link to all of them with their number.
+    users = [f"m{n:02d}" for n in range(12)]
+    send(
+        runtime,
+        [who(u, cohort="desk") for u in users]
+        + [line for n, u in enumerate(users) for line in rage(u, 500_000 + 10_000 * n)],
+    )
+    with runtime.engines.read.connect() as conn:
+        hers = repo.queue(conn, "shop", repo.QueueFilter(owner_id=desk.ann.id))
+    assert len(hers) > 5
+    full = c.get("/staff/")
+    assert re.findall(r'<li data-item="([^"]+)"', full.text) == [i.id for i in hers[:5]]
+    assert f'<a href="/staff/care?view=mine">All {len(hers)} of yours</a>' in full.text
+    assert f"<li><b>{len(hers)}</b> yours</li>" in full.text
     c.close()
 
     add_staff(runtime, "pat@example.com", role="privacy_officer", name="Pat Privacy")

@@ -63,12 +63,19 @@ def _filter(view: str, member: StaffMember, team: str | None, now: int) -> repo.
 
 
 def rows(
-    conn: Connection, workspace_id: str, house: HouseFile, member: StaffMember, view: str, lang: str, now: int
+    conn: Connection,
+    workspace_id: str,
+    house: HouseFile,
+    member: StaffMember,
+    view: str,
+    lang: str,
+    now: int,
+    limit: int = 200,
 ) -> list[Row]:
-    """A view of the queue, most urgent first."""
+    """A view of the queue, most urgent first (at most `limit` items)."""
     assert house.care is not None
     team = goodwill.team_of(house.care, member)
-    items = repo.queue(conn, workspace_id, _filter(view, member, team, now), limit=200)
+    items = repo.queue(conn, workspace_id, _filter(view, member, team, now), limit=limit)
     return words(conn, workspace_id, house, items, lang, now)
 
 

@@ -203,11 +203,16 @@ class Care:
 
     # --- the care queue (staff) ------------------------------------------------------------------------------------
 
-    def queue(self, member: StaffMember, view: str) -> list[care_queue.Row]:
-        """A view of the queue for a staff member."""
+    def queue(self, member: StaffMember, view: str, limit: int = 200) -> list[care_queue.Row]:
+        """A view of the queue for a staff member (at most `limit` items, most urgent first)."""
         wid = member.workspace_id
         with self.engines.read.connect() as conn:
-            return care_queue.rows(conn, wid, self.house(wid), member, view, member.language, self.now())
+            return care_queue.rows(conn, wid, self.house(wid), member, view, member.language, self.now(), limit)
+
+    def open_of(self, member: StaffMember) -> int:
+        """How many items in somebody's queue the staff member owns."""
+        with self.engines.read.connect() as conn:
+            return repo.open_of(conn, member.workspace_id, member.id)
 
     def counts(self, workspace_id: str) -> dict[str, int]:
         with self.engines.read.connect() as conn:

@@ -181,6 +181,13 @@ def open_load(conn: Connection, workspace_id: str, owner_ids: Sequence[str]) -> 
     return {o: found.get(o, 0) for o in owner_ids}
 
 
+def open_of(conn: Connection, workspace_id: str, owner_id: str) -> int:
+    """How many items in somebody's queue this staff member owns."""
+    c = care_items.c
+    stmt = select(func.count()).where(c.workspace_id == workspace_id, c.owner_id == owner_id, c.status.in_(ACTIVE))
+    return int(conn.execute(stmt).scalar() or 0)
+
+
 def counts(conn: Connection, workspace_id: str, now: int) -> dict[str, int]:
     """Queue figures: open, overdue, unassigned, held out, resolved, ping-pong items."""
     c = care_items.c

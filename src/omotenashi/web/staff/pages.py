@@ -158,9 +158,11 @@ def home(request: Request, session: Annotated[StaffSession, Depends(current_staf
     wid = member.workspace_id
     house = runtime.houses[wid].house
     mine: list[care_queue.Row] | None = None
+    mine_total = 0
     queue: dict[str, int] = {}
     if house.care is not None and allowed(member.role, Action.WORK_CARE):
-        mine = runtime.care.queue(member, "mine")
+        mine = runtime.care.queue(member, "mine", limit=HOME_ITEMS)
+        mine_total = runtime.care.open_of(member)
         queue = runtime.care.counts(wid)
     friction: list[dict[str, object]] = []
     if house.friction.enabled and allowed(member.role, Action.VIEW_CUSTOMER):
@@ -176,8 +178,8 @@ def home(request: Request, session: Annotated[StaffSession, Depends(current_staf
             "can_view_customers": allowed(member.role, Action.VIEW_CUSTOMER),
             "actions": [ACTION_LABELS[a] for a in allowed_actions(member.role)],
             "expires_at": session.expires_at,
-            "mine": None if mine is None else mine[:HOME_ITEMS],
-            "mine_total": len(mine or []),
+            "mine": mine,
+            "mine_total": mine_total,
             "queue": queue,
             "friction": friction,
         },
