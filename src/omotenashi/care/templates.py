@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from babel.numbers import format_currency
-from jinja2 import StrictUndefined, meta
+from jinja2 import StrictUndefined, Template, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from omotenashi.config.care import TEMPLATE_VARIABLES, CareSection, GoodwillOffer
@@ -62,11 +63,18 @@ def render(care: CareSection, template_id: str, lang: str, tone: str | None, val
     variant = spec.tones.get(tone) if tone is not None else None  # type: ignore[call-overload]
     if variant is not None and lang in variant.body:
         subject, body, used_tone = variant.subject.get(lang, subject), variant.body[lang], tone
-    used = meta.find_undeclared_variables(_ENV.parse(subject)) | meta.find_undeclared_variables(_ENV.parse(body))
+    used = _compiled(subject)[1] | _compiled(body)[1]
     return Message(
-        subject=" ".join(_ENV.from_string(subject).render(values).split()),
-        body=_ENV.from_string(body).render(values).strip() + "\n",
+        subject=" ".join(_compiled(subject)[0].render(values).split()),
+        body=_compiled(body)[0].render(values).strip() + "\n",
         language=lang,
         tone=used_tone,
         blanks=tuple(sorted(name for name in used if not values.get(name))),
     )
+
+
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> tuple[Template, frozenset[str]]:
+    """A template's text compiled once, with the variables it uses (a house file has a few dozen texts; the care
+    engine drafts from them for every new item)."""
+    return _ENV.from_string(source), frozenset(meta.find_undeclared_variables(_ENV.parse(source)))
