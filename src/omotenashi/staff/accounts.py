@@ -138,8 +138,12 @@ def disable(conn: Connection, workspace_id: str, email: str, *, now: int) -> Sta
     member = store.by_email(conn, workspace_id, normalise_email(email))
     if member is None:
         raise NotFound(f"no staff member with the email {email}", hint="`omotenashi staff list` shows them")
-    store.set_disabled(conn, workspace_id, member.id, now)
-    store.end_sessions_of(conn, workspace_id, member.id, now)
+    return _disabled(conn, member, now)
+
+
+def _disabled(conn: Connection, member: StaffMember, now: int) -> StaffMember:
+    store.set_disabled(conn, member.workspace_id, member.id, now)
+    store.end_sessions_of(conn, member.workspace_id, member.id, now)
     return replace(member, disabled_at=now)
 
 
@@ -164,8 +168,7 @@ def change_role(conn: Connection, workspace_id: str, staff_id: str, role: str, *
 
 def disable_member(conn: Connection, workspace_id: str, staff_id: str, *, by: StaffMember, now: int) -> StaffMember:
     """Stop another staff member from signing in, and end the sessions they have open."""
-    member = _other_member(conn, workspace_id, staff_id, by, "disable")
-    return disable(conn, workspace_id, member.email, now=now)
+    return _disabled(conn, _other_member(conn, workspace_id, staff_id, by, "disable"), now)
 
 
 def enable(conn: Connection, workspace_id: str, staff_id: str, *, by: StaffMember) -> StaffMember:
